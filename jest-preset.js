@@ -1,0 +1,13 @@
+/**
+ * `preset: 'agenttape'`: the AgentTape environment, its matchers, and ts-jest
+ * for TypeScript tests. Paths are absolute so the preset works from any
+ * project layout; a project's own setupFilesAfterEnv run after ours.
+ */
+module.exports = {
+  testEnvironment: require.resolve('./dist/jest/environment.js'),
+  setupFilesAfterEnv: [require.resolve('./dist/jest/matchers.js')],
+  transform: {
+    '^.+\\.tsx?$': [require.resolve('ts-jest'), { diagnostics: { warnOnly: false } }],
+  },
+  moduleFileExtensions: ['ts', 'tsx', 'js', 'jsx', 'json', 'node'],
+};

@@ -1,0 +1,266 @@
+/**
+ * The AgentTape cassette file format, schema version '1' (shared with the
+ * Python AgentTape; see its docs/format.md).
+ *
+ * Invariants of what `serializeCassette` writes:
+ * - root keys in the order `version`, `created_at`, `run_id`, `meta`, `interactions`;
+ * - `version` is the string `'1'`;
+ * - each interaction's keys in the order `index`, `kind`, `boundary`, `request`,
+ *   `response` | `error`, `match_key`, `latency_ms`, `usage`, `tags`, `metadata`;
+ * - bodies are stored decoded (`json`, `text` or `body_b64`), never as wire bytes;
+ * - no anchors or aliases, long strings never folded, a trailing newline.
+ *
+ * `parseCassette` is the only reader: it never returns an empty cassette for a
+ * file it could not read; it throws `CassetteCorruptError` naming the file and
+ * the line or field, or `SchemaVersionError`.
+ */
+import { parseDocument, stringify, LineCounter, type Node as YamlNode } from 'yaml';
+import { CassetteCorruptError, SchemaVersionError } from '../errors';
+
+/** The schema version this package reads and writes. */
+export const SCHEMA_VERSION = '1';
+
+/** Every interaction kind of the shared format. */
+export const INTERACTION_KINDS = ['llm', 'tool', 'retrieval', 'memory_read', 'memory_write', 'http'] as const;
+
+/** One of {@link INTERACTION_KINDS}. */
+export type InteractionKind = (typeof INTERACTION_KINDS)[number];
+
+/** A JSON-like value as it is stored in a cassette. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** A recorded error (`error` instead of `response`). */
+export interface RecordedError {
+  type: string;
+  message: string;
+  module?: string;
+  [key: string]: Json | undefined;
+}
+
+/** One recorded boundary crossing. */
+export interface Interaction {
+  index: number;
+  kind: InteractionKind;
+  boundary: string;
+  request: { [key: string]: Json };
+  response?: Json;
+  error?: RecordedError;
+  match_key: string;
+  latency_ms: number | null;
+  usage: { [key: string]: Json } | null;
+  tags: string[];
+  metadata: { [key: string]: Json };
+}
+
+/** A whole cassette file. */
+export interface CassetteDocument {
+  version: string;
+  created_at: string;
+  run_id: string;
+  meta: { [key: string]: Json };
+  interactions: Interaction[];
+}
+
+const INTERACTION_KEY_ORDER = [
+  'index',
+  'kind',
+  'boundary',
+  'request',
+  'response',
+  'error',
+  'match_key',
+  'latency_ms',
+  'usage',
+  'tags',
+  'metadata',
+] as const;
+
+/**
+ * Renders a cassette as YAML with stable key order and a trailing newline.
+ *
+ * @example
+ * fs.writeFileSync(file, serializeCassette(doc));
+ */
+export function serializeCassette(doc: CassetteDocument): string {
+  const ordered = {
+    version: SCHEMA_VERSION,
+    created_at: doc.created_at,
+    run_id: doc.run_id,
+    meta: doc.meta,
+    interactions: doc.interactions.map(orderInteraction),
+  };
+  const text = stringify(ordered, {
+    aliasDuplicateObjects: false,
+    lineWidth: 0,
+    minContentWidth: 0,
+    defaultStringType: 'PLAIN',
+    defaultKeyType: 'PLAIN',
+  });
+  return text.endsWith('\n') ? text : `${text}\n`;
+}
+
+function orderInteraction(interaction: Interaction): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of INTERACTION_KEY_ORDER) {
+    const value = interaction[key];
+    if (key === 'response' && interaction.error !== undefined) continue;
+    if (key === 'error' && value === undefined) continue;
+    out[key] = value === undefined ? null : value;
+  }
+  return out;
+}
+
+/** Limits that keep a hostile file from exhausting the worker. */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Parses and validates cassette text. `file` only labels errors.
+ *
+ * @example
+ * const doc = parseCassette(fs.readFileSync(file, 'utf8'), file);
+ */
+export function parseCassette(text: string, file: string): CassetteDocument {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, {
+    lineCounter,
+    prettyErrors: true,
+    uniqueKeys: true,
+    strict: true,
+  });
+  const problem = document.errors[0] ?? document.warnings[0];
+  if (problem) {
+    const where = problem.linePos ? `line ${problem.linePos[0].line}, column ${problem.linePos[0].col}` : 'unknown line';
+    const firstLine = problem.message.split('\n')[0];
+    throw new CassetteCorruptError(
+      `Cassette ${file} is not valid YAML (${where}): ${firstLine}\n` +
+        'The file was left untouched. Fix it by hand, restore it from version control, or delete it and re-record.',
+    );
+  }
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    throw new CassetteCorruptError(`Cassette ${file} could not be read: ${(error as Error).message}`);
+  }
+  const lineOf = (path: (string | number)[]): string => {
+    const node = document.getIn(path, true) as YamlNode | undefined;
+    const offset = node?.range?.[0];
+    return offset === undefined ? '' : ` (line ${lineCounter.linePos(offset).line})`;
+  };
+  return validateCassette(data, file, lineOf);
+}
+
+type LineLookup = (path: (string | number)[]) => string;
+
+function corrupt(file: string, field: string, expected: string, where: string): never {
+  throw new CassetteCorruptError(
+    `Cassette ${file} is corrupt: field "${field}"${where} ${expected}.\n` +
+      'The file was left untouched. Fix the field, restore the file from version control, or delete it and re-record.',
+  );
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Checks the shape of already-parsed cassette data (YAML or JSON).
+ *
+ * @example
+ * validateCassette(JSON.parse(text), 'cassettes/a.json');
+ */
+export function validateCassette(data: unknown, file: string, lineOf: LineLookup = () => ''): CassetteDocument {
+  if (!isPlainObject(data)) corrupt(file, '(root)', 'must be a mapping with version, meta and interactions', '');
+  const version = data.version;
+  if (version === undefined || version === null) corrupt(file, 'version', 'is missing', '');
+  if (String(version) !== SCHEMA_VERSION) {
+    throw new SchemaVersionError(
+      `Cassette ${file} has schema version "${String(version)}", which this AgentTape does not support (supported: "${SCHEMA_VERSION}").\n` +
+        'Upgrade agenttape, or re-record the cassette with AGENTTAPE_MODE=record. The file was left untouched.',
+    );
+  }
+  const meta = data.meta ?? {};
+  if (!isPlainObject(meta)) corrupt(file, 'meta', 'must be a mapping', lineOf(['meta']));
+  const interactions = data.interactions ?? [];
+  if (!Array.isArray(interactions)) corrupt(file, 'interactions', 'must be a list', lineOf(['interactions']));
+  return {
+    version: SCHEMA_VERSION,
+    created_at: String(data.created_at ?? ''),
+    run_id: String(data.run_id ?? ''),
+    meta: meta as CassetteDocument['meta'],
+    interactions: interactions.map((raw, i) => validateInteraction(raw, i, file, lineOf)),
+  };
+}
+
+function validateInteraction(raw: unknown, i: number, file: string, lineOf: LineLookup): Interaction {
+  const at = (key?: string): [string, string] => {
+    const path = key === undefined ? ['interactions', i] : ['interactions', i, key];
+    return [key === undefined ? `interactions[${i}]` : `interactions[${i}].${key}`, lineOf(path)];
+  };
+  const fail = (key: string | undefined, expected: string): never => {
+    const [field, where] = at(key);
+    return corrupt(file, field, expected, where);
+  };
+  if (!isPlainObject(raw)) return fail(undefined, 'must be a mapping');
+  const { kind, request, response, error, index } = raw;
+  if (typeof kind !== 'string' || !(INTERACTION_KINDS as readonly string[]).includes(kind)) {
+    fail('kind', `must be one of ${INTERACTION_KINDS.join(', ')} (found ${JSON.stringify(kind)})`);
+  }
+  if (index !== undefined && (typeof index !== 'number' || !Number.isInteger(index))) fail('index', 'must be an integer');
+  if (!isPlainObject(request)) fail('request', 'must be a mapping');
+  const hasError = error !== undefined && error !== null;
+  if (!hasError && !('response' in raw)) fail(undefined, 'has neither "response" nor "error"');
+  if (hasError && (!isPlainObject(error) || typeof error.message !== 'string')) {
+    fail('error', 'must be a mapping with a string "message"');
+  }
+  const boundary = raw.boundary ?? (kind === 'llm' ? 'llm' : String((request as Record<string, unknown>).name ?? kind));
+  if (typeof boundary !== 'string') fail('boundary', 'must be a string');
+  if (raw.match_key !== undefined && raw.match_key !== null && typeof raw.match_key !== 'string') fail('match_key', 'must be a string');
+  const latency = raw.latency_ms ?? null;
+  if (latency !== null && typeof latency !== 'number') fail('latency_ms', 'must be a number');
+  const usage = raw.usage ?? null;
+  if (usage !== null && !isPlainObject(usage)) fail('usage', 'must be a mapping');
+  const tags = raw.tags ?? [];
+  if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) fail('tags', 'must be a list of strings');
+  const metadata = raw.metadata ?? {};
+  if (!isPlainObject(metadata)) fail('metadata', 'must be a mapping');
+  if (kind === 'http' || (kind === 'llm' && isPlainObject(request) && 'method' in request)) {
+    validateHttpShape(request as Record<string, unknown>, hasError ? undefined : response, fail);
+  }
+  const interaction: Interaction = {
+    index: typeof index === 'number' ? index : i,
+    kind: kind as InteractionKind,
+    boundary: boundary as string,
+    request: request as Interaction['request'],
+    match_key: (raw.match_key as string | undefined) ?? '',
+    latency_ms: latency as number | null,
+    usage: usage as Interaction['usage'],
+    tags: tags as string[],
+    metadata: metadata as Interaction['metadata'],
+  };
+  if (hasError) interaction.error = error as unknown as RecordedError;
+  else interaction.response = response as Json;
+  return interaction;
+}
+
+function validateHttpShape(
+  request: Record<string, unknown>,
+  response: unknown,
+  fail: (key: string | undefined, expected: string) => never,
+): void {
+  if (typeof request.method !== 'string') fail('request', 'must have a string "method"');
+  if (typeof request.url !== 'string') fail('request', 'must have a string "url"');
+  if (request.headers !== undefined && request.headers !== null && !isPlainObject(request.headers)) {
+    fail('request', '"headers" must be a mapping');
+  }
+  if (response === undefined) return;
+  if (!isPlainObject(response)) fail('response', 'must be a mapping with status_code');
+  const status = (response as Record<string, unknown>).status_code;
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 999) {
+    fail('response', 'must have an integer "status_code" between 100 and 999');
+  }
+  const headers = (response as Record<string, unknown>).headers;
+  if (headers !== undefined && headers !== null && !isPlainObject(headers)) fail('response', '"headers" must be a mapping');
+  const b64 = (response as Record<string, unknown>).body_b64;
+  if (b64 !== undefined && typeof b64 !== 'string') fail('response', '"body_b64" must be a string');
+}

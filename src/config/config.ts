@@ -1,0 +1,233 @@
+/**
+ * AgentTape configuration (SPEC §12): one file at the project root —
+ * `agenttape.config.json`, or the `agenttape` key of `package.json` — read by
+ * both the Jest environment and the CLI, and overridable from Jest's
+ * `testEnvironmentOptions.agenttape`. Every key is validated here, once.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError } from '../errors';
+import { parseMode, type Mode } from './modes';
+
+/** The built-in matchers; a function returning a key is a custom matcher. */
+export const BUILT_IN_MATCHERS = ['ignore_volatile', 'exact', 'ordered'] as const;
+
+/** A request matcher: a built-in name or a function that returns a match key. */
+export type MatcherSpec = (typeof BUILT_IN_MATCHERS)[number] | ((request: unknown) => string);
+
+/** Redaction settings (SPEC §10). */
+export interface RedactConfig {
+  /** Turn redaction off entirely (not recommended). */
+  enabled: boolean;
+  /** Extra header or key names whose values are secret. */
+  names: string[];
+  /** Extra regular expressions (source strings) whose matches are secret. */
+  patterns: string[];
+  /** What replaces a secret. */
+  placeholder: string;
+  /** Scrub e-mail addresses. */
+  emails: boolean;
+}
+
+/** The validated configuration. */
+export interface AgentTapeConfig {
+  /** Folder of cassettes, absolute (resolved against rootDir). */
+  cassetteDir: string;
+  /** Mode from configuration (below docblock and `AGENTTAPE_MODE` in precedence). */
+  mode?: Mode;
+  /** Matcher chain: the first that finds a recording wins. */
+  matchers: MatcherSpec[];
+  /** Extra field names dropped before matching, added to the built-in volatile list. */
+  ignoreVolatileFields: string[];
+  /** Request headers compared when matching: none (false), all non-volatile (true), or these names. */
+  matchHeaders: boolean | string[];
+  /** Redaction settings. */
+  redact: RedactConfig;
+  /** What is frozen during a test. */
+  freeze: string[];
+  /** Environment variables recorded in `meta.freeze.env`. */
+  envSnapshot: string[];
+  /** Extra hosts (`host`, `host:port` or `*.suffix`) whose requests are `kind: llm`. */
+  llmHosts: string[];
+  /** Boundaries that run for real in replay. */
+  live: string[];
+  /** Boundaries served from the cassette in a recording mode. */
+  frozen: string[];
+}
+
+/** Keys a user may set, as written in the config file. */
+export type AgentTapeOptions = Partial<Omit<AgentTapeConfig, 'redact'>> & { redact?: boolean | Partial<RedactConfig> };
+
+/** The placeholder written in place of a secret. */
+export const REDACTED = '***REDACTED***';
+
+/** The name of the configuration file at the project root. */
+export const CONFIG_FILE_NAME = 'agenttape.config.json';
+
+const FREEZE_FEATURES = ['clock', 'uuid', 'random'];
+
+function defaults(rootDir: string): AgentTapeConfig {
+  return {
+    cassetteDir: path.join(rootDir, 'cassettes'),
+    matchers: ['ignore_volatile'],
+    ignoreVolatileFields: [],
+    matchHeaders: false,
+    redact: { enabled: true, names: [], patterns: [], placeholder: REDACTED, emails: true },
+    freeze: [...FREEZE_FEATURES],
+    envSnapshot: [],
+    llmHosts: [],
+    live: [],
+    frozen: [],
+  };
+}
+
+function stringList(value: unknown, key: string, where: string, allowed?: readonly string[]): string[] {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+    throw new ConfigError(`Invalid value for "${key}" in ${where}: expected a list of strings, got ${JSON.stringify(value)}.`);
+  }
+  if (allowed) {
+    const bad = value.find((v) => !allowed.includes(v));
+    if (bad !== undefined) {
+      throw new ConfigError(`Invalid value ${JSON.stringify(bad)} in "${key}" in ${where}. Allowed values: ${allowed.join(', ')}.`);
+    }
+  }
+  return [...value];
+}
+
+const KEYS: Record<keyof AgentTapeConfig, (value: unknown, where: string, config: AgentTapeConfig, rootDir: string) => void> = {
+  cassetteDir(value, where, config, rootDir) {
+    if (typeof value !== 'string' || value.trim() === '') {
+      throw new ConfigError(`Invalid value for "cassetteDir" in ${where}: expected a folder path, got ${JSON.stringify(value)}.`);
+    }
+    config.cassetteDir = path.resolve(rootDir, value);
+  },
+  mode(value, where, config) {
+    config.mode = parseMode(value, `"mode" in ${where}`);
+  },
+  matchers(value, where, config) {
+    const list = Array.isArray(value) ? value : [value];
+    for (const m of list) {
+      if (typeof m !== 'function' && !(BUILT_IN_MATCHERS as readonly unknown[]).includes(m)) {
+        throw new ConfigError(
+          `Invalid matcher ${JSON.stringify(m)} in "matchers" in ${where}. Allowed values: ${BUILT_IN_MATCHERS.join(', ')}, or a function returning a key.`,
+        );
+      }
+    }
+    if (list.length === 0) throw new ConfigError(`"matchers" in ${where} is empty: give at least one of ${BUILT_IN_MATCHERS.join(', ')}.`);
+    config.matchers = list as MatcherSpec[];
+  },
+  ignoreVolatileFields(value, where, config) {
+    config.ignoreVolatileFields = stringList(value, 'ignoreVolatileFields', where);
+  },
+  matchHeaders(value, where, config) {
+    config.matchHeaders = typeof value === 'boolean' ? value : stringList(value, 'matchHeaders', where).map((h) => h.toLowerCase());
+  },
+  redact(value, where, config) {
+    if (typeof value === 'boolean') {
+      config.redact = { ...config.redact, enabled: value };
+      return;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new ConfigError(`Invalid value for "redact" in ${where}: expected true, false or an object with names, patterns, placeholder, emails.`);
+    }
+    const redact = { ...config.redact };
+    for (const [key, v] of Object.entries(value)) {
+      if (key === 'enabled' || key === 'emails') {
+        if (typeof v !== 'boolean') throw new ConfigError(`Invalid value for "redact.${key}" in ${where}: expected true or false.`);
+        redact[key] = v;
+      } else if (key === 'names') {
+        redact.names = stringList(v, 'redact.names', where).map((n) => n.toLowerCase());
+      } else if (key === 'patterns') {
+        redact.patterns = stringList(v, 'redact.patterns', where);
+        for (const source of redact.patterns) {
+          try {
+            new RegExp(source);
+          } catch (error) {
+            throw new ConfigError(`Invalid pattern ${JSON.stringify(source)} in "redact.patterns" in ${where}: ${(error as Error).message}.`);
+          }
+        }
+      } else if (key === 'placeholder') {
+        if (typeof v !== 'string' || v === '') throw new ConfigError(`Invalid value for "redact.placeholder" in ${where}: expected a non-empty string.`);
+        redact.placeholder = v;
+      } else {
+        throw new ConfigError(`Unknown key "redact.${key}" in ${where}. Valid keys: enabled, names, patterns, placeholder, emails.`);
+      }
+    }
+    config.redact = redact;
+  },
+  freeze(value, where, config) {
+    config.freeze = value === false ? [] : stringList(value, 'freeze', where, FREEZE_FEATURES);
+  },
+  envSnapshot(value, where, config) {
+    config.envSnapshot = stringList(value, 'envSnapshot', where);
+  },
+  llmHosts(value, where, config) {
+    config.llmHosts = stringList(value, 'llmHosts', where).map((h) => h.toLowerCase());
+  },
+  live(value, where, config) {
+    config.live = stringList(value, 'live', where);
+  },
+  frozen(value, where, config) {
+    config.frozen = stringList(value, 'frozen', where);
+  },
+};
+
+/** The valid configuration keys, for messages and the CLI. */
+export const CONFIG_KEYS = Object.keys(KEYS) as (keyof AgentTapeConfig)[];
+
+/**
+ * Applies one layer of options onto a configuration, validating every key.
+ *
+ * @example
+ * applyOptions(config, { mode: 'once' }, 'cassette.use()', rootDir);
+ */
+export function applyOptions(config: AgentTapeConfig, options: unknown, where: string, rootDir: string): AgentTapeConfig {
+  if (options === undefined || options === null) return config;
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw new ConfigError(`Invalid AgentTape options in ${where}: expected an object, got ${JSON.stringify(options)}.`);
+  }
+  const next: AgentTapeConfig = { ...config };
+  for (const [key, value] of Object.entries(options)) {
+    const apply = KEYS[key as keyof AgentTapeConfig];
+    if (!apply) {
+      throw new ConfigError(`Unknown option "${key}" in ${where}. Valid keys: ${CONFIG_KEYS.join(', ')}.`);
+    }
+    if (value !== undefined) apply(value, where, next, rootDir);
+  }
+  if (next.live.length > 0 && next.frozen.length > 0) {
+    throw new ConfigError(`Both "live" and "frozen" are set (in ${where} or below). Set one of them: live runs the named boundaries for real in replay, frozen serves them from the cassette while recording.`);
+  }
+  return next;
+}
+
+function readJson(file: string): unknown {
+  const text = fs.readFileSync(file, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${file} is not valid JSON: ${(error as Error).message}. Fix the file; AgentTape reads its configuration from it.`);
+  }
+}
+
+/**
+ * Reads the project configuration: `agenttape.config.json` if present, else the
+ * `agenttape` key of `package.json`, else the defaults; then applies `overrides`
+ * (e.g. Jest's `testEnvironmentOptions.agenttape`).
+ *
+ * @example
+ * const config = loadConfig('/my/project', { mode: 'once' });
+ */
+export function loadConfig(rootDir: string, overrides?: unknown, overridesWhere = 'testEnvironmentOptions.agenttape'): AgentTapeConfig {
+  let config = defaults(rootDir);
+  const configFile = path.join(rootDir, CONFIG_FILE_NAME);
+  const packageFile = path.join(rootDir, 'package.json');
+  if (fs.existsSync(configFile)) {
+    config = applyOptions(config, readJson(configFile), configFile, rootDir);
+  } else if (fs.existsSync(packageFile)) {
+    const pkg = readJson(packageFile) as { agenttape?: unknown };
+    if (pkg && typeof pkg === 'object' && pkg.agenttape !== undefined) {
+      config = applyOptions(config, pkg.agenttape, `${packageFile} ("agenttape" key)`, rootDir);
+    }
+  }
+  return applyOptions(config, overrides, overridesWhere, rootDir);
+}

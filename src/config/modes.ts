@@ -1,0 +1,80 @@
+/**
+ * Record modes (SPEC §3) and the rule that picks one for a test.
+ */
+import { ConfigError } from '../errors';
+
+/** Every valid mode, in the order they are listed to users. */
+export const MODES = ['none', 'once', 'new_episodes', 'all', 'record'] as const;
+
+/** A record mode. `record` is an alias of `all`. */
+export type Mode = (typeof MODES)[number];
+
+/** Where a mode came from, highest precedence first. */
+export type ModeSource = 'test' | 'docblock' | 'env' | 'config' | 'default';
+
+/** A mode with its provenance, after the CI rule was applied. */
+export interface ResolvedMode {
+  /** The mode in force. */
+  mode: Mode;
+  /** Where the chosen value came from. */
+  source: ModeSource;
+  /**
+   * The recording mode that was asked for but refused because Jest runs in CI
+   * and the mode did not come from `AGENTTAPE_MODE`; `mode` is then `none`.
+   */
+  refusedInCi?: { mode: Mode; source: ModeSource };
+}
+
+/**
+ * Validates a mode value.
+ *
+ * @example
+ * parseMode('record', 'AGENTTAPE_MODE'); // 'record'
+ * parseMode('recrd', 'AGENTTAPE_MODE');  // throws ConfigError listing every mode
+ */
+export function parseMode(value: unknown, where: string): Mode {
+  if (typeof value === 'string' && (MODES as readonly string[]).includes(value)) return value as Mode;
+  throw new ConfigError(
+    `Invalid mode ${JSON.stringify(value)} in ${where}. Valid modes: ${MODES.join(', ')}.`,
+  );
+}
+
+/** True for modes that may write a cassette. */
+export function isRecordingMode(mode: Mode): boolean {
+  return mode !== 'none';
+}
+
+/** True for modes that ignore what a cassette holds and record everything afresh. */
+export function isRecordAll(mode: Mode): boolean {
+  return mode === 'all' || mode === 'record';
+}
+
+/** Candidate values for each source; undefined when that source is silent. */
+export interface ModeInputs {
+  test?: Mode;
+  docblock?: Mode;
+  env?: Mode;
+  config?: Mode;
+  /** Jest's `globalConfig.ci`. */
+  ci: boolean;
+}
+
+/**
+ * Picks the mode by precedence (test option, docblock, `AGENTTAPE_MODE`,
+ * config, `none`) and applies the CI rule: in CI only `AGENTTAPE_MODE` may record.
+ *
+ * @example
+ * resolveMode({ docblock: 'all', ci: true }); // { mode: 'none', source: 'default', refusedInCi: { mode: 'all', source: 'docblock' } }
+ */
+export function resolveMode(inputs: ModeInputs): ResolvedMode {
+  const order: ModeSource[] = ['test', 'docblock', 'env', 'config'];
+  for (const source of order) {
+    const mode = inputs[source as Exclude<ModeSource, 'default'>];
+    if (mode === undefined) continue;
+    if (inputs.ci && source !== 'env' && isRecordingMode(mode)) {
+      return { mode: 'none', source: 'default', refusedInCi: { mode, source } };
+    }
+    return { mode, source };
+  }
+  return { mode: 'none', source: 'default' };
+}

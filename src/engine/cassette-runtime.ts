@@ -1,0 +1,24 @@
+/**
+ * What an adapter (HTTP interception, tool wrappers) needs from whoever owns
+ * the active cassette — the Jest environment or `useCassette`.
+ */
+import type { AgentTapeConfig } from '../config/config';
+import type { Redactor } from '../redact/redactor';
+import type { Tape } from './tape';
+
+/**
+ * The active cassette, as adapters see it.
+ *
+ * @example
+ * const tape = runtime.currentTape();
+ */
+export interface CassetteRuntime {
+  /** The tape requests go to now: the running test's, or the file-scope one. */
+  currentTape(): Tape;
+  /** The configuration in force. */
+  readonly config: AgentTapeConfig;
+  /** The redaction rules in force. */
+  readonly redactor: Redactor;
+  /** Makes sure an error fails the test (or the file), even if the code under test catches it. */
+  reportFailure(tape: Tape, error: Error): void;
+}

@@ -1,0 +1,105 @@
+/**
+ * The cassettes of one test file during a run, the way Jest's `SnapshotState`
+ * owns a `.snap` file: it loads each cassette once, hands out one `Tape` per
+ * test, and saves what changed at the end. It is the only code that touches
+ * cassette files.
+ */
+import * as path from 'node:path';
+import { readCassetteFile, writeCassetteFile } from '../cassette/cassette-file';
+import type { CassetteDocument } from '../cassette/cassette-format';
+import { CassetteNameAllocator, cassettePath, FILE_SCOPE_NAME, type CassetteLocation } from '../cassette/cassette-path';
+import type { AgentTapeConfig } from '../config/config';
+import { isRecordAll, isRecordingMode, resolveMode, type Mode, type ModeInputs } from '../config/modes';
+import { AgentTapeError } from '../errors';
+import { AGENTTAPE_VERSION } from '../version';
+import { Tape } from './tape';
+
+/** What `save()` did. */
+export interface SaveResult {
+  written: string[];
+}
+
+/**
+ * One test file's cassettes.
+ *
+ * @example
+ * const state = new CassetteState(location, config, { env: 'none', ci: false });
+ * const tape = state.openTest('weather > answers');
+ * // … serve requests through the engine …
+ * state.save();
+ */
+export class CassetteState {
+  private readonly names = new CassetteNameAllocator();
+  private readonly tapes: Tape[] = [];
+  private fileTape: Tape | undefined;
+
+  constructor(
+    readonly location: CassetteLocation,
+    readonly config: AgentTapeConfig,
+    private readonly modeInputs: Omit<ModeInputs, 'test'>,
+  ) {}
+
+  /** The test file, relative to rootDir. */
+  get testFile(): string {
+    return path.relative(this.location.rootDir, this.location.testPath) || path.basename(this.location.testPath);
+  }
+
+  /**
+   * Opens the cassette of a test (loading its file once). A corrupt file throws
+   * here, before any request is served.
+   */
+  openTest(testName: string, occurrence = 1, testMode?: Mode): Tape {
+    const fileName = this.names.allocate(testName, occurrence);
+    return this.open(testName, cassettePath(this.location, fileName), false, testMode);
+  }
+
+  /** The cassette for requests made outside any test. */
+  openFileScope(): Tape {
+    this.fileTape ??= this.open(FILE_SCOPE_NAME, cassettePath(this.location, FILE_SCOPE_NAME), true);
+    return this.fileTape;
+  }
+
+  private open(testName: string, file: string, fileScope: boolean, testMode?: Mode): Tape {
+    let existing: CassetteDocument | null = null;
+    let loadError: AgentTapeError | undefined;
+    try {
+      existing = readCassetteFile(file);
+    } catch (error) {
+      if (!(error instanceof AgentTapeError)) throw error;
+      loadError = error;
+    }
+    const mode = resolveMode({ ...this.modeInputs, test: testMode });
+    const owner = { testName, testFile: this.testFile, cassettePath: file, fileScope };
+    const tape = new Tape(owner, existing, this.config, mode, loadError);
+    // A damaged cassette fails its test even when the test makes no request.
+    if (loadError && !isRecordAll(mode.mode)) tape.failures.push(loadError);
+    this.tapes.push(tape);
+    return tape;
+  }
+
+  /** Re-resolves a tape's mode after a per-test option changed it. */
+  setTestMode(tape: Tape, mode: Mode | undefined): void {
+    tape.mode = resolveMode({ ...this.modeInputs, test: mode });
+  }
+
+  /** Every tape opened so far, file scope included. */
+  allTapes(): readonly Tape[] {
+    return this.tapes;
+  }
+
+  /**
+   * Writes every cassette that recorded something, atomically. A tape in `none`
+   * mode never writes; a retried test writes only its last attempt.
+   */
+  save(now = new Date()): SaveResult {
+    const latest = new Map<string, Tape>();
+    for (const tape of this.tapes) latest.set(tape.owner.cassettePath, tape);
+    const written: string[] = [];
+    for (const [file, tape] of latest) {
+      if (!tape.dirty || !isRecordingMode(tape.mode.mode)) continue;
+      writeCassetteFile(file, tape.toDocument(AGENTTAPE_VERSION, now));
+      written.push(file);
+    }
+    return { written };
+  }
+}

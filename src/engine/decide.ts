@@ -1,0 +1,132 @@
+/**
+ * The replay / record / refuse decision (SPEC §3, §5, §6). Pure: it reads a
+ * tape and a request and answers; adapters (HTTP interception, tool wrappers,
+ * `useCassette`) act on the answer. Nothing here knows about Jest or nock.
+ */
+import * as path from 'node:path';
+import type { Interaction, Json } from '../cassette/cassette-format';
+import { isRecordAll, type ResolvedMode } from '../config/modes';
+import { AgentTapeError, RecordingRefusedInCiError, UnmatchedInteractionError } from '../errors';
+import { canonicalizeRequest, stableStringify } from './canonical-request';
+import { findClosest, formatDifferences } from './closest-recording';
+import { primaryCanonicalOptions, type IncomingRequest } from './match-index';
+import type { Tape } from './tape';
+
+/** What to do with one request. */
+export type Decision =
+  | { action: 'replay'; interaction: Interaction }
+  | { action: 'record' }
+  | { action: 'refuse'; error: AgentTapeError };
+
+/**
+ * Decides how one request is served.
+ *
+ * @example
+ * const decision = decide(tape, { kind: 'http', boundary: 'api.x.com', request });
+ * if (decision.action === 'refuse') throw decision.error;
+ */
+export function decide(tape: Tape, incoming: IncomingRequest): Decision {
+  const { mode } = tape.mode;
+  if (isRecordAll(mode)) return { action: 'record' };
+  if (tape.loadError instanceof AgentTapeError) return { action: 'refuse', error: tape.loadError };
+  const hit = tape.take(incoming);
+  if (hit) return { action: 'replay', interaction: hit };
+  if (mode === 'new_episodes' || (mode === 'once' && !tape.existed)) return { action: 'record' };
+  if (tape.mode.refusedInCi) return { action: 'refuse', error: ciRefusal(tape, incoming) };
+  return { action: 'refuse', error: unmatched(tape, incoming) };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The exact command that records one test.
+ *
+ * @example
+ * recordCommand(tape); // 'AGENTTAPE_MODE=record npx jest src/a.test.ts -t "^weather answers$"'
+ */
+export function recordCommand(tape: Tape): string {
+  const file = tape.owner.testFile.split(path.sep).join('/');
+  if (tape.owner.fileScope) return `AGENTTAPE_MODE=record npx jest ${file}`;
+  return `AGENTTAPE_MODE=record npx jest ${file} -t ${JSON.stringify(`^${escapeRegExp(tape.owner.testName)}$`)}`;
+}
+
+function describeMode(mode: ResolvedMode): string {
+  const meaning: Record<string, string> = {
+    none: 'replay only',
+    once: 'replay strictly; records only when the cassette file is absent',
+    new_episodes: 'replay, record new requests',
+    all: 'record everything',
+    record: 'record everything',
+  };
+  const source = { test: 'per-test option', docblock: '@agenttape-mode docblock', env: 'AGENTTAPE_MODE', config: 'configuration', default: 'default' }[mode.source];
+  return `${mode.mode} (${meaning[mode.mode]}; from ${source})`;
+}
+
+function truncate(text: string, max = 600): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
+}
+
+function describeRequest(canonical: { [key: string]: Json }): string {
+  if (typeof canonical.method === 'string') {
+    const { method, url, ...rest } = canonical;
+    const lines = [`  ${method} ${url}`];
+    for (const [key, value] of Object.entries(rest)) lines.push(`  ${key}: ${truncate(stableStringify(value))}`);
+    return lines.join('\n');
+  }
+  return `  ${truncate(stableStringify(canonical))}`;
+}
+
+function header(tape: Tape, incoming: IncomingRequest): string[] {
+  return [
+    `  Test:     ${tape.owner.fileScope ? '(outside any test)' : tape.owner.testName}`,
+    `  Cassette: ${tape.owner.cassettePath}${tape.existed ? '' : ' (file does not exist)'}`,
+    `  Mode:     ${describeMode(tape.mode)}`,
+    `  Boundary: ${incoming.kind} ${incoming.boundary}`,
+  ];
+}
+
+function unmatched(tape: Tape, incoming: IncomingRequest): UnmatchedInteractionError {
+  const options = primaryCanonicalOptions(tape.config);
+  const canonical = canonicalizeRequest(incoming.request, options);
+  const lines = [`AgentTape: no recording matches this ${incoming.kind} request; it was not sent.`, '', ...header(tape, incoming), '', 'Request:', describeRequest(canonical), ''];
+  const sameBoundary = tape.recordings.filter((r) => r.kind === incoming.kind && r.boundary === incoming.boundary);
+  const unused = new Set(tape.unused());
+  const candidates = sameBoundary.map((item) => ({ item, canonical: canonicalizeRequest(item.request, options) as Json }));
+  const closest = findClosest(canonical, candidates);
+  if (!tape.existed) {
+    lines.push(`No cassette file exists for this test yet.`);
+  } else if (!closest) {
+    lines.push(`The cassette holds no ${incoming.kind} recording for boundary ${incoming.boundary} (it has ${tape.recordings.length} recording(s) in all).`);
+  } else if (closest.differences.length === 0) {
+    lines.push(`Every recording of this request was already replayed (each recording is served once, in order; ${sameBoundary.length} recorded).`);
+  } else {
+    const used = unused.has(closest.item) ? '' : ', already replayed';
+    lines.push(`Closest recording: interaction #${closest.item.index} (differs in ${closest.differences.length} field(s)${used}):`);
+    lines.push(formatDifferences(closest.differences));
+  }
+  lines.push('', 'How to fix:');
+  lines.push(`  - If the change is intended, re-record this test: ${recordCommand(tape)}`);
+  lines.push(`  - If a field changes on every run, add it to "ignoreVolatileFields" in agenttape.config.json.`);
+  lines.push(`  - To add new requests while keeping the recorded ones: AGENTTAPE_MODE=new_episodes.`);
+  return new UnmatchedInteractionError(lines.join('\n'));
+}
+
+function ciRefusal(tape: Tape, incoming: IncomingRequest): RecordingRefusedInCiError {
+  const refused = tape.mode.refusedInCi!;
+  const where = { test: 'a per-test option', docblock: 'the @agenttape-mode docblock', env: 'AGENTTAPE_MODE', config: 'the configuration', default: 'the default' }[refused.source];
+  const canonical = canonicalizeRequest(incoming.request, primaryCanonicalOptions(tape.config));
+  const lines = [
+    `AgentTape: new ${incoming.kind} request not recorded: Jest runs in CI (--ci or the CI variable), where only AGENTTAPE_MODE may record.`,
+    `The mode "${refused.mode}" set in ${where} was ignored, so the test ran in replay mode and the request was not sent. Nothing was written.`,
+    '',
+    ...header(tape, incoming),
+    '',
+    'Request:',
+    describeRequest(canonical),
+    '',
+    `To record, run: ${recordCommand(tape)}`,
+  ];
+  return new RecordingRefusedInCiError(lines.join('\n'));
+}

@@ -1,0 +1,90 @@
+/**
+ * The lookup structure behind replay: recordings indexed by the key of each
+ * matcher in the chain, so a request is found by one map lookup per matcher
+ * instead of a scan. Identical requests are served in recorded order, each
+ * recording once (SPEC §5).
+ */
+import type { Interaction, Json } from '../cassette/cassette-format';
+import type { AgentTapeConfig, MatcherSpec } from '../config/config';
+import { canonicalizeRequest, canonicalOptions, stableStringify, type CanonicalOptions } from './canonical-request';
+
+/** A request as the engine sees it: kind, boundary and the stored (redacted) request. */
+export interface IncomingRequest {
+  kind: Interaction['kind'];
+  boundary: string;
+  request: { [key: string]: Json };
+}
+
+interface MatcherKeying {
+  spec: MatcherSpec;
+  key(request: IncomingRequest): string;
+}
+
+function keyingFor(spec: MatcherSpec, config: AgentTapeConfig): MatcherKeying {
+  const scope = (r: IncomingRequest) => `${r.kind}\u0000${r.boundary}\u0000`;
+  if (spec === 'ordered') return { spec, key: scope };
+  if (typeof spec === 'function') return { spec, key: (r) => scope(r) + String(spec(r.request)) };
+  const options = canonicalOptions(config, spec === 'exact');
+  return { spec, key: (r) => scope(r) + stableStringify(canonicalizeRequest(r.request, options)) };
+}
+
+/**
+ * Recordings of one cassette, indexed for every matcher of the chain.
+ *
+ * @example
+ * const index = new MatchIndex(doc.interactions, config);
+ * const hit = index.take(incoming); // the recording to replay, now marked used
+ */
+export class MatchIndex {
+  private readonly keyings: MatcherKeying[];
+  private readonly queues: Map<string, number[]>[];
+  private readonly used = new Set<number>();
+
+  constructor(
+    private readonly recordings: readonly Interaction[],
+    config: AgentTapeConfig,
+  ) {
+    this.keyings = config.matchers.map((spec) => keyingFor(spec, config));
+    this.queues = this.keyings.map((keying) => {
+      const queues = new Map<string, number[]>();
+      recordings.forEach((recording, position) => {
+        const key = keying.key(recording);
+        const queue = queues.get(key);
+        if (queue) queue.push(position);
+        else queues.set(key, [position]);
+      });
+      return queues;
+    });
+  }
+
+  /** Finds the first unused recording that matches, marks it used and returns its position. */
+  take(incoming: IncomingRequest): number | undefined {
+    for (let m = 0; m < this.keyings.length; m++) {
+      const queue = this.queues[m].get(this.keyings[m].key(incoming));
+      if (!queue) continue;
+      // Used entries sit at the front of a queue: drop them as we pass.
+      while (queue.length > 0 && this.used.has(queue[0])) queue.shift();
+      const position = queue.shift();
+      if (position !== undefined) {
+        this.used.add(position);
+        return position;
+      }
+    }
+    return undefined;
+  }
+
+  /** Positions of recordings served so far. */
+  usedPositions(): ReadonlySet<number> {
+    return this.used;
+  }
+}
+
+/**
+ * The canonical options of the first matcher, used for match keys and miss reports.
+ *
+ * @example
+ * const options = primaryCanonicalOptions(config);
+ */
+export function primaryCanonicalOptions(config: AgentTapeConfig): CanonicalOptions {
+  return canonicalOptions(config, config.matchers[0] === 'exact');
+}

@@ -1,0 +1,122 @@
+/**
+ * One test's cassette in memory: what was recorded before, what this run
+ * replayed or recorded, and what it will write. It never touches the file
+ * system; `CassetteState` loads and saves it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CassetteDocument, Interaction } from '../cassette/cassette-format';
+import type { AgentTapeConfig } from '../config/config';
+import { isRecordAll, type ResolvedMode } from '../config/modes';
+import { MatchIndex, type IncomingRequest } from './match-index';
+
+/** How an interaction of this run was served. */
+export type InteractionSource = 'replayed' | 'recorded' | 'live';
+
+/** One step of this run, in the order it happened. */
+export interface TimelineEntry {
+  interaction: Interaction;
+  source: InteractionSource;
+}
+
+/** Who this tape belongs to, for messages and `meta`. */
+export interface TapeOwner {
+  /** Full test name, or the file-scope name. */
+  testName: string;
+  /** Test file path relative to rootDir. */
+  testFile: string;
+  /** Absolute cassette path. */
+  cassettePath: string;
+  /** Whether this tape collects requests made outside any test. */
+  fileScope: boolean;
+}
+
+/**
+ * The cassette of one test during a run.
+ *
+ * @example
+ * const tape = new Tape(owner, loaded, config, { mode: 'none', source: 'default' });
+ * const position = tape.take(incoming);
+ */
+export class Tape {
+  /** What this run did, in order. */
+  readonly timeline: TimelineEntry[] = [];
+  /** Errors to report on the test even if the code under test swallowed them. */
+  readonly failures: Error[] = [];
+  private index: MatchIndex | undefined;
+  private recorded: Interaction[] = [];
+
+  constructor(
+    readonly owner: TapeOwner,
+    /** The cassette read from disk, or null when the file does not exist. */
+    readonly existing: CassetteDocument | null,
+    readonly config: AgentTapeConfig,
+    public mode: ResolvedMode,
+    /** Why the cassette file could not be read (corrupt, unknown version); it is never overwritten then. */
+    readonly loadError?: Error,
+  ) {}
+
+  /** True when a cassette file existed before this run. */
+  get existed(): boolean {
+    return this.existing !== null || this.loadError !== undefined;
+  }
+
+  /** Recordings that replay may serve (none in a record-everything mode). */
+  get recordings(): readonly Interaction[] {
+    return this.existing && !isRecordAll(this.mode.mode) ? this.existing.interactions : [];
+  }
+
+  /** Finds, marks used and returns the recording that matches, if any. */
+  take(incoming: IncomingRequest): Interaction | undefined {
+    if (this.recordings.length === 0) return undefined;
+    this.index ??= new MatchIndex(this.recordings, this.config);
+    const position = this.index.take(incoming);
+    if (position === undefined) return undefined;
+    const interaction = this.recordings[position];
+    this.timeline.push({ interaction, source: 'replayed' });
+    return interaction;
+  }
+
+  /** Adds a new interaction of this run; it will be written at save time. */
+  record(interaction: Omit<Interaction, 'index'>, source: InteractionSource = 'recorded'): Interaction {
+    const full = { ...interaction, index: 0 } as Interaction;
+    this.recorded.push(full);
+    this.timeline.push({ interaction: full, source });
+    return full;
+  }
+
+  /** Recordings of the cassette this run did not use. */
+  unused(): Interaction[] {
+    const used = this.index?.usedPositions() ?? new Set<number>();
+    return this.recordings.filter((_, position) => !used.has(position));
+  }
+
+  /** True when this run has something to write. */
+  get dirty(): boolean {
+    return this.recorded.length > 0;
+  }
+
+  /**
+   * The document to write: the old recordings followed by the new ones
+   * (`new_episodes`), or only the new ones (`once` on a new file, `all`).
+   */
+  toDocument(agenttapeVersion: string, now: Date): CassetteDocument {
+    const keep = this.recordings;
+    const interactions = [...keep, ...this.recorded].map((interaction, index) => ({ ...interaction, index }));
+    const base = keep.length > 0 && this.existing ? this.existing : undefined;
+    return {
+      version: '1',
+      created_at: base?.created_at || now.toISOString(),
+      run_id: base?.run_id || randomUUID(),
+      meta: {
+        ...(base?.meta ?? {}),
+        agenttape_version: agenttapeVersion,
+        mode: this.mode.mode,
+        test_file: this.owner.testFile,
+        test_name: this.owner.testName,
+        freeze: (base?.meta.freeze as CassetteDocument['meta'][string]) ?? {},
+        tags: (base?.meta.tags as CassetteDocument['meta'][string]) ?? [],
+      },
+      interactions,
+    };
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Every error AgentTape raises. Each carries a stable `code` so callers and
+ * tests can tell them apart without parsing messages.
+ *
+ * Why `Symbol.hasInstance`: the Jest environment lives in the outer realm while
+ * the test imports its own copy of this module inside the sandbox, so the class
+ * a test sees is not the class that threw. Matching on `code` keeps
+ * `err instanceof UnmatchedInteractionError` true across that boundary.
+ */
+
+/** Stable codes, one per error class. */
+export const ERROR_CODES = {
+  base: 'ERR_AGENTTAPE',
+  unmatched: 'ERR_AGENTTAPE_UNMATCHED',
+  corrupt: 'ERR_AGENTTAPE_CASSETTE_CORRUPT',
+  schemaVersion: 'ERR_AGENTTAPE_SCHEMA_VERSION',
+  config: 'ERR_AGENTTAPE_CONFIG',
+  ciRecord: 'ERR_AGENTTAPE_CI_RECORD_REFUSED',
+} as const;
+
+function hasCode(value: unknown, prefix: string, exact: boolean): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const code = (value as { code?: unknown }).code;
+  if (typeof code !== 'string') return false;
+  return exact ? code === prefix : code.startsWith(prefix);
+}
+
+/**
+ * Base class of every AgentTape error.
+ *
+ * @example
+ * try { await agent.run(); } catch (e) { if (e instanceof AgentTapeError) console.log(e.code); }
+ */
+export class AgentTapeError extends Error {
+  /** Stable machine-readable code, e.g. `ERR_AGENTTAPE_UNMATCHED`. */
+  readonly code: string;
+
+  constructor(message: string, code: string = ERROR_CODES.base) {
+    super(message);
+    this.code = code;
+    this.name = new.target.name;
+  }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (this === AgentTapeError) return hasCode(value, ERROR_CODES.base, false);
+    const code = (this as unknown as { CODE?: string }).CODE;
+    return code !== undefined && hasCode(value, code, true);
+  }
+}
+
+/**
+ * A request that the active cassette does not hold (SPEC §6).
+ *
+ * @example
+ * await expect(client.chat.completions.create(req)).rejects.toThrow(UnmatchedInteractionError);
+ */
+export class UnmatchedInteractionError extends AgentTapeError {
+  static readonly CODE = ERROR_CODES.unmatched;
+  constructor(message: string) {
+    super(message, ERROR_CODES.unmatched);
+  }
+}
+
+/**
+ * A cassette file that cannot be read: invalid YAML or a field of the wrong shape.
+ *
+ * @example
+ * new CassetteCorruptError('cassettes/a.yaml: line 3: unexpected indent');
+ */
+export class CassetteCorruptError extends AgentTapeError {
+  static readonly CODE = ERROR_CODES.corrupt;
+  constructor(message: string) {
+    super(message, ERROR_CODES.corrupt);
+  }
+}
+
+/**
+ * A cassette whose `version` this AgentTape does not know.
+ *
+ * @example
+ * new SchemaVersionError('cassettes/a.yaml: version "2" is not supported (supported: "1")');
+ */
+export class SchemaVersionError extends AgentTapeError {
+  static readonly CODE = ERROR_CODES.schemaVersion;
+  constructor(message: string) {
+    super(message, ERROR_CODES.schemaVersion);
+  }
+}
+
+/**
+ * A bad configuration key or value, or an unknown mode.
+ *
+ * @example
+ * new ConfigError('Invalid mode "recrd". Valid modes: none, once, new_episodes, all, record.');
+ */
+export class ConfigError extends AgentTapeError {
+  static readonly CODE = ERROR_CODES.config;
+  constructor(message: string) {
+    super(message, ERROR_CODES.config);
+  }
+}
+
+/**
+ * A request that would have been recorded while Jest runs in CI with a
+ * recording mode that did not come from `AGENTTAPE_MODE` (SPEC §3).
+ *
+ * @example
+ * if (err instanceof RecordingRefusedInCiError) console.log('record locally first');
+ */
+export class RecordingRefusedInCiError extends AgentTapeError {
+  static readonly CODE = ERROR_CODES.ciRecord;
+  constructor(message: string) {
+    super(message, ERROR_CODES.ciRecord);
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The HTTP adapter: turns an intercepted request into an engine decision and
+ * acts on it — replays the recording, performs the real request and records
+ * it as it streams back, or refuses with a precise error.
+ */
+import { performance } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
+import type { Json } from '../cassette/cassette-format';
+import { computeMatchKey, canonicalizeRequest } from '../engine/canonical-request';
+import type { CassetteRuntime } from '../engine/cassette-runtime';
+import { decide } from '../engine/decide';
+import { primaryCanonicalOptions } from '../engine/match-index';
+import type { Tape } from '../engine/tape';
+import { classifyUrl, extractUsage, toStoredRequest, toStoredResponse, toWireResponse, WIRE_BODY_HEADERS, type WireRequest } from './http-exchange';
+import { realFetch, type HandlerReply, type RequestHandler } from './nock-interception';
+
+/** Request headers not forwarded when performing a real request. */
+const HOP_BY_HOP = new Set(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade']);
+
+function isSdkRequest(wire: WireRequest): boolean {
+  return Object.keys(wire.headers).some((name) => name.toLowerCase().startsWith('x-stainless-'));
+}
+
+/**
+ * The reply that makes the openai and Anthropic SDKs give up at once on a miss
+ * instead of retrying twice with backoff: they honour `x-should-retry: false`.
+ */
+function refusalForSdk(error: Error & { code: string }): HandlerReply {
+  // The full explanation is reported on the test itself; the SDK only needs to stop.
+  const message = `AgentTape refused this request (${error.code}); the test reports why: ${error.message.split('\n')[0]}`;
+  const body = JSON.stringify({ error: { message, type: 'agenttape_error', code: error.code } });
+  return { status: 599, headers: { 'content-type': 'application/json', 'x-should-retry': 'false' }, body: Buffer.from(body) };
+}
+
+function replayedError(recorded: { [key: string]: Json | undefined }): Error {
+  const error = new Error(String(recorded.message ?? 'recorded request error')) as Error & { code?: string };
+  if (typeof recorded.type === 'string') error.name = recorded.type;
+  if (typeof recorded.code === 'string') error.code = recorded.code;
+  return error;
+}
+
+function forwardHeaders(wire: WireRequest): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(wire.headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name.toLowerCase())) continue;
+    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+  }
+  return headers;
+}
+
+function responseHeaders(response: Response): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie' && !WIRE_BODY_HEADERS.has(name)) out[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) out['set-cookie'] = cookies;
+  return out;
+}
+
+/**
+ * Builds the handler the interception calls for every request.
+ *
+ * @example
+ * const interception = new HttpInterception(createHttpHandler(runtime));
+ */
+export function createHttpHandler(runtime: CassetteRuntime): RequestHandler {
+  return async (wire) => {
+    const tape = runtime.currentTape();
+    const { config, redactor } = runtime;
+    const { kind, boundary } = classifyUrl(wire.url, config.llmHosts);
+    const request = toStoredRequest(wire, redactor);
+    const decision = decide(tape, { kind, boundary, request });
+    if (decision.action === 'replay') {
+      const { interaction } = decision;
+      if (interaction.error) throw replayedError(interaction.error);
+      const { status, headers, body } = toWireResponse(interaction.response);
+      return { status, headers, body };
+    }
+    if (decision.action === 'refuse') {
+      runtime.reportFailure(tape, decision.error);
+      if (isSdkRequest(wire)) return refusalForSdk(decision.error);
+      throw decision.error;
+    }
+    return recordRequest(runtime, tape, wire, { kind, boundary, request });
+  };
+}
+
+async function recordRequest(
+  runtime: CassetteRuntime,
+  tape: Tape,
+  wire: WireRequest,
+  incoming: { kind: 'http' | 'llm' | 'tool' | 'retrieval' | 'memory_read' | 'memory_write'; boundary: string; request: { [key: string]: Json } },
+): Promise<HandlerReply> {
+  const { config, redactor } = runtime;
+  const started = performance.now();
+  const matchKey = computeMatchKey(canonicalizeRequest(incoming.request, primaryCanonicalOptions(config)));
+  const base = { ...incoming, match_key: matchKey, tags: [], metadata: {} };
+  let response: Response;
+  try {
+    const hasBody = wire.body.length > 0 && wire.method !== 'GET' && wire.method !== 'HEAD';
+    response = await realFetch(wire.url, { method: wire.method, headers: forwardHeaders(wire), body: hasBody ? wire.body : undefined, redirect: 'manual' });
+  } catch (caught) {
+    const error = caught as Error & { cause?: { code?: string; message?: string } };
+    const cause = error.cause;
+    const recorded = { type: error.name, message: cause?.message ?? error.message, ...(cause?.code ? { code: cause.code } : {}) };
+    tape.record({ ...base, error: recorded, latency_ms: round(performance.now() - started), usage: null });
+    throw replayedError(recorded);
+  }
+  const headers = responseHeaders(response);
+  const chunks: Buffer[] = [];
+  const body = new Readable({ read() {} });
+  const finish = () => {
+    const stored = toStoredResponse({ status: response.status, headers, body: Buffer.concat(chunks) }, redactor, config.redact.placeholder);
+    tape.record({ ...base, response: stored, latency_ms: round(performance.now() - started), usage: extractUsage(stored) });
+  };
+  // Pump as the server sends, so a streaming client still streams while we record.
+  void (async () => {
+    if (response.body) {
+      const reader = response.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        const chunk = Buffer.from(value);
+        chunks.push(chunk);
+        body.push(chunk);
+      }
+    }
+    finish();
+    body.push(null);
+  })().catch((error: Error) => body.destroy(error));
+  return { status: response.status, headers, body };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

@@ -1,0 +1,165 @@
+/**
+ * The AgentTape Jest environment: a Node environment in which every HTTP
+ * request goes through the cassette of the running test. It is a thin
+ * adapter: the engine decides, the interception carries requests, and this
+ * class only tells them which test is running.
+ */
+import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
+import type { Circus } from '@jest/types';
+import NodeEnvironment from 'jest-environment-node';
+import * as path from 'node:path';
+import { loadConfig, type AgentTapeConfig } from '../config/config';
+import { parseMode, type Mode } from '../config/modes';
+import type { CassetteRuntime } from '../engine/cassette-runtime';
+import { CassetteState } from '../engine/cassette-state';
+import type { Tape } from '../engine/tape';
+import { createHttpHandler } from '../http/http-handler';
+import { HttpInterception } from '../http/nock-interception';
+import { Redactor } from '../redact/redactor';
+import { installBridge } from './handle-bridge';
+
+/** Key variables of LLM providers that read as a placeholder in replay, so SDK clients construct. */
+export const PROVIDER_KEY_VARIABLES = [
+  'OPENAI_API_KEY',
+  'AZURE_OPENAI_API_KEY',
+  'ANTHROPIC_API_KEY',
+  'GOOGLE_API_KEY',
+  'GEMINI_API_KEY',
+  'GOOGLE_GENERATIVE_AI_API_KEY',
+  'MISTRAL_API_KEY',
+  'GROQ_API_KEY',
+  'OPENROUTER_API_KEY',
+  'TOGETHER_API_KEY',
+  'FIREWORKS_API_KEY',
+  'DEEPSEEK_API_KEY',
+  'COHERE_API_KEY',
+];
+
+/** The value a missing provider key reads as in replay. */
+export const PLACEHOLDER_API_KEY = 'agenttape-replay-placeholder-key';
+
+/** The full name Jest shows for a test: its describe blocks and its own name. */
+function fullTestName(test: Circus.TestEntry): string {
+  const names: string[] = [];
+  let block: Circus.DescribeBlock | Circus.TestEntry | undefined = test;
+  while (block && block.name !== 'ROOT_DESCRIBE_BLOCK') {
+    names.unshift(block.name);
+    block = block.parent;
+  }
+  return names.join(' ');
+}
+
+function errorAlreadyReported(test: Circus.TestEntry, error: Error): boolean {
+  return test.errors.some((entry) => entry === error || (Array.isArray(entry) && entry[0] === error));
+}
+
+/**
+ * The environment Jest runs test files in under `preset: 'agenttape'`.
+ *
+ * @example
+ * // jest.config.js
+ * module.exports = { testEnvironment: 'agenttape/environment' };
+ */
+export default class AgentTapeEnvironment extends NodeEnvironment implements CassetteRuntime {
+  readonly config: AgentTapeConfig;
+  readonly redactor: Redactor;
+  private readonly state: CassetteState;
+  private readonly interception: HttpInterception;
+  private readonly occurrences = new Map<string, number>();
+  private readonly testOccurrence = new WeakMap<Circus.TestEntry, number>();
+  private testTape: Tape | undefined;
+
+  constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
+    const { agenttape, ...jestOptions } = config.projectConfig.testEnvironmentOptions as { agenttape?: unknown };
+    // Every key of testEnvironmentOptions becomes a sandbox global: hide ours.
+    super({ ...config, projectConfig: { ...config.projectConfig, testEnvironmentOptions: jestOptions } }, context);
+    const { rootDir } = config.projectConfig;
+    this.config = loadConfig(rootDir, agenttape);
+    this.redactor = new Redactor(this.config.redact);
+    const pragma = context.docblockPragmas['agenttape-mode'];
+    const envMode = process.env.AGENTTAPE_MODE;
+    this.state = new CassetteState(
+      { cassetteDir: this.config.cassetteDir, rootDir, testPath: context.testPath },
+      this.config,
+      {
+        docblock: pragma === undefined ? undefined : parseMode(Array.isArray(pragma) ? pragma[0] : pragma, `the @agenttape-mode docblock of ${path.relative(rootDir, context.testPath)}`),
+        env: envMode === undefined || envMode === '' ? undefined : parseMode(envMode, 'the AGENTTAPE_MODE environment variable'),
+        config: this.config.mode,
+        ci: config.globalConfig.ci,
+      },
+    );
+    this.interception = new HttpInterception(createHttpHandler(this));
+  }
+
+  override async setup(): Promise<void> {
+    await super.setup();
+    this.interception.activate();
+    // Jest copied the sandbox's fetch before nock patched it: hand it the patched one.
+    this.global.fetch = globalThis.fetch;
+    if (this.state.openFileScope().mode.mode === 'none') this.fillPlaceholderKeys();
+    installBridge(this.global, {
+      currentTape: () => this.currentTape(),
+      useOptions: (options: { mode?: Mode }) => this.useOptions(options),
+    });
+  }
+
+  override async teardown(): Promise<void> {
+    this.interception.deactivate();
+    this.state.save();
+    await super.teardown();
+  }
+
+  /** Called by jest-circus, awaited, for every test lifecycle event. */
+  handleTestEvent(event: Circus.AsyncEvent, circusState: Circus.State): void {
+    switch (event.name) {
+      case 'test_start': {
+        const name = fullTestName(event.test);
+        let occurrence = this.testOccurrence.get(event.test);
+        if (occurrence === undefined) {
+          occurrence = (this.occurrences.get(name) ?? 0) + 1;
+          this.occurrences.set(name, occurrence);
+          this.testOccurrence.set(event.test, occurrence);
+        }
+        this.testTape = this.state.openTest(name, occurrence);
+        break;
+      }
+      case 'test_done': {
+        const tape = this.testTape;
+        this.testTape = undefined;
+        for (const error of tape?.failures ?? []) {
+          if (!errorAlreadyReported(event.test, error)) event.test.errors.push(error);
+        }
+        break;
+      }
+      case 'run_finish': {
+        for (const error of this.state.openFileScope().failures) circusState.unhandledErrors.push(error);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  currentTape(): Tape {
+    return this.testTape ?? this.state.openFileScope();
+  }
+
+  reportFailure(tape: Tape, error: Error): void {
+    if (!tape.failures.includes(error)) tape.failures.push(error);
+  }
+
+  private useOptions(options: { mode?: Mode }): void {
+    const tape = this.currentTape();
+    const mode = options.mode === undefined ? undefined : parseMode(options.mode, 'cassette.use()');
+    this.state.setTestMode(tape, mode);
+  }
+
+  private fillPlaceholderKeys(): void {
+    const env = this.global.process.env;
+    for (const name of PROVIDER_KEY_VARIABLES) {
+      if (env[name] === undefined || env[name] === '') env[name] = PLACEHOLDER_API_KEY;
+    }
+  }
+}
+
+export { AgentTapeEnvironment as TestEnvironment };
