@@ -11,6 +11,7 @@ import { CassetteNameAllocator, cassettePath, FILE_SCOPE_NAME, type CassetteLoca
 import type { AgentTapeConfig } from '../config/config';
 import { isRecordAll, isRecordingMode, resolveMode, type Mode, type ModeInputs } from '../config/modes';
 import { AgentTapeError } from '../errors';
+import { Redactor } from '../redact/redactor';
 import { AGENTTAPE_VERSION } from '../version';
 import { Tape } from './tape';
 
@@ -97,7 +98,8 @@ export class CassetteState {
     const written: string[] = [];
     for (const [file, tape] of latest) {
       if (!tape.dirty || !isRecordingMode(tape.mode.mode)) continue;
-      writeCassetteFile(file, tape.toDocument(AGENTTAPE_VERSION, now));
+      // Adapters redact on the way in; this pass guarantees nothing secret reaches the disk.
+      writeCassetteFile(file, new Redactor(this.config.redact).redactDocument(tape.toDocument(AGENTTAPE_VERSION, now)));
       written.push(file);
     }
     return { written };

@@ -42,6 +42,8 @@ export class Tape {
   readonly timeline: TimelineEntry[] = [];
   /** Errors to report on the test even if the code under test swallowed them. */
   readonly failures: Error[] = [];
+  /** The determinism values to write in `meta.freeze` (SPEC §9), set by the freeze. */
+  freezeMeta: (() => CassetteDocument['meta'][string]) | undefined;
   private index: MatchIndex | undefined;
   private recorded: Interaction[] = [];
 
@@ -113,7 +115,7 @@ export class Tape {
         mode: this.mode.mode,
         test_file: this.owner.testFile,
         test_name: this.owner.testName,
-        freeze: (base?.meta.freeze as CassetteDocument['meta'][string]) ?? {},
+        freeze: this.freezeMeta?.() ?? (base?.meta.freeze as CassetteDocument['meta'][string]) ?? {},
         tags: (base?.meta.tags as CassetteDocument['meta'][string]) ?? [],
       },
       interactions,

@@ -103,7 +103,7 @@ async function recordRequest(
   } catch (caught) {
     const error = caught as Error & { cause?: { code?: string; message?: string } };
     const cause = error.cause;
-    const recorded = { type: error.name, message: cause?.message ?? error.message, ...(cause?.code ? { code: cause.code } : {}) };
+    const recorded = redactor.redactError({ type: error.name, message: cause?.message ?? error.message, ...(cause?.code ? { code: cause.code } : {}) });
     tape.record({ ...base, error: recorded, latency_ms: round(performance.now() - started), usage: null });
     throw replayedError(recorded);
   }

@@ -13,6 +13,7 @@ import { parseMode, type Mode } from '../config/modes';
 import type { CassetteRuntime } from '../engine/cassette-runtime';
 import { CassetteState } from '../engine/cassette-state';
 import type { Tape } from '../engine/tape';
+import { FreezeController } from '../freeze/freeze-controller';
 import { createHttpHandler } from '../http/http-handler';
 import { HttpInterception } from '../http/nock-interception';
 import { Redactor } from '../redact/redactor';
@@ -68,6 +69,7 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
   private readonly occurrences = new Map<string, number>();
   private readonly testOccurrence = new WeakMap<Circus.TestEntry, number>();
   private testTape: Tape | undefined;
+  private freeze: FreezeController | undefined;
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     const { agenttape, ...jestOptions } = config.projectConfig.testEnvironmentOptions as { agenttape?: unknown };
@@ -101,10 +103,14 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
       currentTape: () => this.currentTape(),
       useOptions: (options: { mode?: Mode }) => this.useOptions(options),
     });
+    this.freeze = new FreezeController(this.global as never, this.fakeTimersModern, this.config, (message) => this.global.console.warn(message));
+    this.freeze.install();
+    this.freeze.enter(this.state.openFileScope());
   }
 
   override async teardown(): Promise<void> {
     this.interception.deactivate();
+    this.freeze?.uninstall();
     this.state.save();
     await super.teardown();
   }
@@ -121,11 +127,13 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
           this.testOccurrence.set(event.test, occurrence);
         }
         this.testTape = this.state.openTest(name, occurrence);
+        this.freeze?.enter(this.testTape);
         break;
       }
       case 'test_done': {
         const tape = this.testTape;
         this.testTape = undefined;
+        this.freeze?.enter(this.state.openFileScope());
         for (const error of tape?.failures ?? []) {
           if (!errorAlreadyReported(event.test, error)) event.test.errors.push(error);
         }
