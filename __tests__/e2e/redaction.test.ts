@@ -10,7 +10,12 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
+import { execFileSync } from 'node:child_process';
 import { createFixture, type FixtureProject } from '../support/packed-project';
+
+/** The Python AgentTape, the outside reader of the format, when this machine has it. */
+const PYTHON_AGENTTAPE = '/tmp/pyat/src';
+const testWithPython = fs.existsSync(PYTHON_AGENTTAPE) ? test : test.skip;
 
 const CORPUS = path.join(__dirname, '..', 'fixtures', 'secrets', 'corpus.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -204,6 +209,14 @@ describe('secrets never reach disk', () => {
     expect(all).toContain('the receipt.');
     expect(all).toContain('charge_card');
     expect(all).toContain('data: [DONE]');
+  });
+
+  testWithPython('the Python AgentTape validates every cassette and its secret scan finds nothing', () => {
+    const files = allFiles(path.join(fixture.dir, 'cassettes'));
+    for (const file of files) {
+      const output = execFileSync('python3', ['-m', 'agenttape', 'validate', file], { env: { ...process.env, PYTHONPATH: PYTHON_AGENTTAPE }, encoding: 'utf8' });
+      expect(output).toContain('valid — no issues found');
+    }
   });
 
   test('every test replays from the redacted cassettes with both servers stopped', async () => {

@@ -4,9 +4,13 @@
  * either replays the values stored in `meta.freeze` or creates fresh ones, and
  * gives back what to store. It patches nothing itself: `SandboxFreeze` does.
  */
-import { createHash, randomInt, randomUUID } from 'node:crypto';
+import nodeCrypto = require('node:crypto');
 import type { Json } from '../cassette/cassette-format';
 import { createSeededRandom } from './seeded-random';
+
+// Taken before any sandbox patches `node:crypto`, which is shared with the sandbox.
+const nativeRandomUUID = nodeCrypto.randomUUID;
+const { createHash, randomInt } = nodeCrypto;
 
 /** What can be frozen. */
 export const FREEZE_FEATURES = ['clock', 'uuid', 'random'] as const;
@@ -118,7 +122,7 @@ export class FreezeSession {
   nextUuid(): string {
     const position = this.uuidPosition++;
     if (position < this.uuids.length) return this.uuids[position];
-    const value = this.replaying ? derivedUuid(this.randomSeed, position) : randomUUID();
+    const value = this.replaying ? derivedUuid(this.randomSeed, position) : nativeRandomUUID();
     this.uuids.push(value);
     return value;
   }

@@ -14,6 +14,9 @@ import type { RedactConfig } from '../config/config';
 export const SECRET_NAMES = [
   'authorization',
   'proxy-authorization',
+  // Challenges often quote the rejected credential back.
+  'www-authenticate',
+  'proxy-authenticate',
   'x-api-key',
   'api-key',
   'apikey',
