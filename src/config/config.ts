@@ -120,7 +120,10 @@ const KEYS: Record<keyof AgentTapeConfig, (value: unknown, where: string, config
     config.ignoreVolatileFields = stringList(value, 'ignoreVolatileFields', where);
   },
   matchHeaders(value, where, config) {
-    config.matchHeaders = typeof value === 'boolean' ? value : stringList(value, 'matchHeaders', where).map((h) => h.toLowerCase());
+    if (typeof value !== 'boolean' && !(Array.isArray(value) && value.every((v) => typeof v === 'string'))) {
+      throw new ConfigError(`Invalid value for "matchHeaders" in ${where}: expected true (every non-volatile header), false (none) or a list of header names, got ${JSON.stringify(value)}.`);
+    }
+    config.matchHeaders = typeof value === 'boolean' ? value : value.map((h) => h.toLowerCase());
   },
   redact(value, where, config) {
     if (typeof value === 'boolean') {
@@ -156,7 +159,8 @@ const KEYS: Record<keyof AgentTapeConfig, (value: unknown, where: string, config
     config.redact = redact;
   },
   freeze(value, where, config) {
-    config.freeze = value === false ? [] : stringList(value, 'freeze', where, FREEZE_FEATURES);
+    if (typeof value === 'boolean') config.freeze = value ? [...FREEZE_FEATURES] : [];
+    else config.freeze = stringList(value, 'freeze', where, FREEZE_FEATURES);
   },
   envSnapshot(value, where, config) {
     config.envSnapshot = stringList(value, 'envSnapshot', where);
@@ -221,13 +225,17 @@ export function loadConfig(rootDir: string, overrides?: unknown, overridesWhere 
   let config = defaults(rootDir);
   const configFile = path.join(rootDir, CONFIG_FILE_NAME);
   const packageFile = path.join(rootDir, 'package.json');
+  const pkg = fs.existsSync(packageFile) ? (readJson(packageFile) as { agenttape?: unknown } | null) : null;
+  const packageOptions = pkg && typeof pkg === 'object' ? pkg.agenttape : undefined;
   if (fs.existsSync(configFile)) {
-    config = applyOptions(config, readJson(configFile), configFile, rootDir);
-  } else if (fs.existsSync(packageFile)) {
-    const pkg = readJson(packageFile) as { agenttape?: unknown };
-    if (pkg && typeof pkg === 'object' && pkg.agenttape !== undefined) {
-      config = applyOptions(config, pkg.agenttape, `${packageFile} ("agenttape" key)`, rootDir);
+    if (packageOptions !== undefined) {
+      throw new ConfigError(
+        `AgentTape is configured twice: in ${configFile} and in the "agenttape" key of ${packageFile}. Keep one of them (AgentTape reads one place so that Jest and the CLI agree).`,
+      );
     }
+    config = applyOptions(config, readJson(configFile), configFile, rootDir);
+  } else if (packageOptions !== undefined) {
+    config = applyOptions(config, packageOptions, `${packageFile} ("agenttape" key)`, rootDir);
   }
   return applyOptions(config, overrides, overridesWhere, rootDir);
 }
