@@ -23,4 +23,5 @@ export {
 } from './errors';
 export { MODES, type Mode } from './config/modes';
 export type { AgentTapeOptions } from './config/config';
+export { redactSecrets } from './redact/redactor';
 export type { CassetteDocument, Interaction, InteractionKind, Json } from './cassette/cassette-format';
