@@ -103,7 +103,7 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
       currentTape: () => this.currentTape(),
       useOptions: (options: { mode?: Mode }) => this.useOptions(options),
     });
-    this.freeze = new FreezeController(this.global as never, this.fakeTimersModern, this.config, (message) => this.global.console.warn(message));
+    this.freeze = new FreezeController(this.global, this.fakeTimersModern, this.config, (message) => this.global.console.warn(message));
     this.freeze.install();
     this.freeze.enter(this.state.openFileScope());
   }

@@ -76,7 +76,7 @@ export const SECRET_PATTERNS: ReadonlyArray<SecretPattern> = [
   { name: 'PEM private key', pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g },
   { name: 'Anthropic key', pattern: /\bsk-ant-[A-Za-z0-9_-]{16,}/g },
   // A digit is required so that words such as "sk-learn-classifier-tutorial" survive.
-  { name: 'OpenAI key', pattern: /\bsk-(?:proj-|svcacct-|admin-)?(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{16,}/g },
+  { name: 'OpenAI key', pattern: /\bsk-(?!ant-)(?:proj-|svcacct-|admin-)?(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{16,}/g },
   { name: 'Stripe key', pattern: /\b[rsp]k_(?:live|test)_[0-9A-Za-z]{16,}/g },
   { name: 'Stripe webhook secret', pattern: /\bwhsec_[0-9A-Za-z]{16,}/g },
   { name: 'AWS access key', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g },
@@ -136,7 +136,7 @@ export interface SecretFinding {
  *
  * @example
  * const redactor = new Redactor(config.redact);
- * redactor.redactString('key sk-proj-abcdefghijklmnop1234'); // 'key ***REDACTED***'
+ * redactor.redactString(`key ${process.env.OPENAI_API_KEY}`); // 'key ***REDACTED***'
  */
 export class Redactor {
   private readonly names: Set<string>;
