@@ -46,10 +46,25 @@ module.exports = { createAgent };
 
 const AGENT_TEST = `
 const path = require('node:path');
-const { cassette } = require('agenttape');
+const { cassette, tool } = require('agenttape');
 const { createAgent } = require('./agent');
 
 const agent = createAgent({ baseURL: process.env.PROVIDER_URL, sideEffectFile: path.join(__dirname, 'side-effects.log') });
+
+test('call order', () => {
+  const plan = tool('plan', () => 'planned');
+  const act = tool('act', () => 'acted');
+  if (process.env.SWAP) {
+    act();
+    plan();
+  } else {
+    plan();
+    act();
+  }
+  if (process.env.SWAP) expect(cassette).not.toMatchRecording();
+  else expect(() => expect(cassette).not.toMatchRecording()).toThrow(/Expected this run to differ from the recording, but its 2 interaction.s. are the same, in the same order/);
+  expect(cassette).toMatchRecording();
+});
 
 test('weather agent', async () => {
   if (process.env.LIVE) cassette.use({ live: process.env.LIVE.split(',') });
@@ -83,6 +98,8 @@ test('a failing tool throws the same error on replay', () => {
   expect(typeof paris.then).toBe('undefined');
   expect(paris).toEqual({ city: 'Paris', tempC: 14 });
   expect(cassette).toHaveCalledTools(['lookup_city', 'lookup_city']);
+  expect(() => expect(cassette).toHaveCalledTools('lookup_city')).toThrow(/Matcher error|expected value must be an array of tool names/);
+  expect(() => expect({}).toHaveCalledTools([])).toThrow(/received value must be the cassette handle/);
   expect(cassette).toMatchRecording();
 });
 `;
@@ -170,7 +187,7 @@ describe('agent boundaries: tools never run twice, prompts can change safely', (
 
   test('records tools, the retrieval error and the LLM call in one timeline; the nested request is not recorded again', async () => {
     const run = await fixture.run(['agent.test.js'], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url, EXPECTED_ANSWER: ORIGINAL_ANSWER });
-    expect(run.output).toContain('Tests:       2 passed, 2 total');
+    expect(run.output).toContain('Tests:       3 passed, 3 total');
     expect(run.status).toBe(0);
     expect(lines()).toEqual(['log_question What is the weather?', 'lookup_city London', 'lookup_city Atlantis', 'lookup_city Paris']);
     expect(nestedRequests()).toBe(1);
@@ -189,7 +206,7 @@ describe('agent boundaries: tools never run twice, prompts can change safely', (
     const before = provider.requests.length;
     for (let i = 0; i < 10; i++) {
       const run = await fixture.run(['agent.test.js'], { PROVIDER_URL: provider.url, EXPECTED_ANSWER: ORIGINAL_ANSWER });
-      expect(run.output).toContain('Tests:       2 passed, 2 total');
+      expect(run.output).toContain('Tests:       3 passed, 3 total');
       expect(run.status).toBe(0);
     }
     expect(lines()).toHaveLength(4);
@@ -201,7 +218,7 @@ describe('agent boundaries: tools never run twice, prompts can change safely', (
     provider.answer = NEW_ANSWER;
     const chatBefore = chatRequests();
     const run = await fixture.run(['agent.test.js', '-t', 'weather agent'], { PROVIDER_URL: provider.url, EXPECTED_ANSWER: NEW_ANSWER, LIVE: 'llm' });
-    expect(run.output).toContain('Tests:       1 skipped, 1 passed, 2 total');
+    expect(run.output).toContain('Tests:       2 skipped, 1 passed, 3 total');
     expect(run.status).toBe(0);
     expect(chatRequests()).toBe(chatBefore + 1);
     expect(nestedRequests()).toBe(1);
@@ -232,6 +249,17 @@ describe('agent boundaries: tools never run twice, prompts can change safely', (
     expect(chatRequests()).toBe(chatBefore + 1);
     expect(fixture.read('cassettes/pragma.test.js/pragma agent.yaml')).toBe(original);
     expect(fixture.read('cassettes/pragma.test.js/pragma agent.derived.yaml')).toContain(`content: ${NEW_ANSWER}`);
+  });
+
+  test('toMatchRecording fails with a diff when the agent calls the same tools in another order', async () => {
+    const run = await fixture.run(['agent.test.js', '-t', 'call order'], { PROVIDER_URL: provider.url, SWAP: '1' });
+    expect(run.status).toBe(1);
+    expect(run.output).toContain('● call order');
+    expect(run.output).toContain("expect(cassette).toMatchRecording()\n\n    This run's interactions differ from the recording:");
+    expect(run.output).toContain('- Recorded');
+    expect(run.output).toContain('+ This run');
+    expect(run.output).toContain('-     "boundary": "plan",\n    +     "boundary": "act",');
+    expect(run.output).toContain('at Object.<anonymous> (agent.test.js:20:');
   });
 
   test('a replay miss names live as a way out', async () => {
