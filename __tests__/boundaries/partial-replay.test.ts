@@ -118,3 +118,24 @@ describe('boundaries under useCassette', () => {
     await expect(run).rejects.toThrow(UnmatchedInteractionError);
   });
 });
+
+describe('one timeline', () => {
+  test('concurrent boundaries keep the order they started in, when recording and on replay', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agenttape-timeline-'));
+    try {
+      const slow = tool('slow', () => new Promise((resolve) => setTimeout(() => resolve('slow done'), 30)));
+      const fast = tool('fast', async () => 'fast done');
+      const agent = () => Promise.all([slow(), fast()]);
+      await useCassette('parallel', { rootDir: dir, cassetteDir: '.', mode: 'record' }, agent);
+      const doc = parseCassette(fs.readFileSync(path.join(dir, 'parallel.yaml'), 'utf8'), 'parallel.yaml');
+      expect(doc.interactions.map((i) => [i.index, i.boundary, i.response])).toEqual([
+        [0, 'slow', 'slow done'],
+        [1, 'fast', 'fast done'],
+      ]);
+      expect(doc.interactions[0].latency_ms).toBeGreaterThan(doc.interactions[1].latency_ms!);
+      expect(await useCassette('parallel', { rootDir: dir, cassetteDir: '.' }, agent)).toEqual(['slow done', 'fast done']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

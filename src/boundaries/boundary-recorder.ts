@@ -8,7 +8,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
-import type { InteractionKind, Json, RecordedError } from '../cassette/cassette-format';
+import type { Interaction, InteractionKind, Json, RecordedError } from '../cassette/cassette-format';
 import { canonicalizeRequest, computeMatchKey } from '../engine/canonical-request';
 import type { CassetteRuntime } from '../engine/cassette-runtime';
 import { decide } from '../engine/decide';
@@ -79,6 +79,8 @@ export class BoundaryRecorder {
     }
     const started = performance.now();
     const matchKey = computeMatchKey(canonicalizeRequest(request, primaryCanonicalOptions(runtime.config)));
+    // Taken now, filled in when the call ends: the timeline keeps the order calls started in, as replay does.
+    const interaction: Interaction = tape.record({ ...incoming, response: null, match_key: matchKey, latency_ms: null, usage: null, tags: call.tags, metadata: {} });
     let finished = false;
     return {
       action: 'execute',
@@ -86,16 +88,15 @@ export class BoundaryRecorder {
       finish: (outcome) => {
         if (finished) return;
         finished = true;
-        const base = {
-          ...incoming,
-          match_key: matchKey,
-          latency_ms: Math.round((performance.now() - started) * 10) / 10,
-          usage: outcome.usage ? (runtime.redactor.redactValue(outcome.usage) as { [key: string]: Json }) : null,
-          tags: call.tags,
-          metadata: { async: outcome.async },
-        };
-        if (outcome.error) tape.record({ ...base, error: runtime.redactor.redactValue(outcome.error as unknown as Json) as unknown as RecordedError });
-        else tape.record({ ...base, response: runtime.redactor.redactValue(outcome.response ?? null) });
+        interaction.latency_ms = Math.round((performance.now() - started) * 10) / 10;
+        interaction.usage = outcome.usage ? (runtime.redactor.redactValue(outcome.usage) as { [key: string]: Json }) : null;
+        interaction.metadata = { async: outcome.async };
+        if (outcome.error) {
+          delete interaction.response;
+          interaction.error = runtime.redactor.redactValue(outcome.error as unknown as Json) as unknown as RecordedError;
+        } else {
+          interaction.response = runtime.redactor.redactValue(outcome.response ?? null);
+        }
       },
     };
   }
