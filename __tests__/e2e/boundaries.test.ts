@@ -321,6 +321,7 @@ describe('agent boundaries: tools never run twice, prompts can change safely', (
     expect(miss.status).toBe(1);
     expect(miss.output).toContain('FAILED ERR_AGENTTAPE_UNMATCHED');
     expect(miss.output).toContain("args[0]: expected 'What is the weather?', received 'Will it snow?'");
+    expect(miss.output).toContain('re-record this test: AGENTTAPE_MODE=record node script.js');
     expect(lines('script-side-effects.log')).toHaveLength(2);
   });
 });

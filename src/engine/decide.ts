@@ -58,6 +58,7 @@ function escapeRegExp(text: string): string {
  * recordCommand(tape); // 'AGENTTAPE_MODE=record npx jest src/a.test.ts -t "^weather answers$"'
  */
 export function recordCommand(tape: Tape): string {
+  if (tape.owner.recordCommand) return tape.owner.recordCommand;
   const file = tape.owner.testFile.split(path.sep).join('/');
   if (tape.owner.fileScope) return `AGENTTAPE_MODE=record npx jest ${file}`;
   return `AGENTTAPE_MODE=record npx jest ${file} -t ${JSON.stringify(`^${escapeRegExp(tape.owner.testName)}$`)}`;

@@ -29,6 +29,8 @@ export interface TapeOwner {
   cassettePath: string;
   /** Whether this tape collects requests made outside any test. */
   fileScope: boolean;
+  /** The command that re-records this cassette when it does not belong to a Jest test (`useCassette`). */
+  recordCommand?: string;
 }
 
 /**
