@@ -89,7 +89,8 @@ export class CassetteState {
 
   /**
    * Writes every cassette that recorded something, atomically. A tape in `none`
-   * mode never writes its cassette; with live boundaries it writes `<name>.derived.yaml`; a retried test writes only its last attempt.
+   * mode never writes its cassette (with live boundaries it writes
+   * `<name>.derived.yaml` beside it); a retried test writes only its last attempt.
    */
   save(now = new Date()): SaveResult {
     const latest = new Map<string, Tape>();

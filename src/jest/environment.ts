@@ -159,7 +159,8 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
   private useOptions(options: { mode?: Mode; live?: string[]; frozen?: string[] }): void {
     const tape = this.currentTape();
     const mode = options.mode === undefined ? undefined : parseMode(options.mode, 'cassette.use()');
-    this.state.setTestMode(tape, mode);
+    // cassette.use({ live }) alone must not reset a mode set by an earlier cassette.use({ mode }).
+    if (mode !== undefined || (options.live === undefined && options.frozen === undefined)) this.state.setTestMode(tape, mode);
     const partial = partialReplayFor(tape.config, options, 'cassette.use()');
     if (partial) tape.partial = partial;
   }
