@@ -15,7 +15,7 @@ import { CassetteState } from './engine/cassette-state';
 import type { Tape } from './engine/tape';
 import { ConfigError } from './errors';
 import { createHttpHandler } from './http/http-handler';
-import { HttpInterception } from './http/nock-interception';
+import { HttpInterception } from './http/request-interception';
 import { installBridge, readBridge, removeBridge } from './jest/handle-bridge';
 import { Redactor } from './redact/redactor';
 import type { UseCassetteOptions } from './use-cassette';
