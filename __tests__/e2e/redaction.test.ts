@@ -1,9 +1,9 @@
 /**
  * SPEC §10 end to end: a corpus of realistic secrets sent through the official
- * SDKs and plain fetch — in headers, JSON, text and form bodies, URLs, query
- * strings, tool-call arguments and results, an event stream and a provider's
- * error message — leaves none of them in any written file, and every test
- * still replays offline from the redacted cassettes.
+ * SDKs, plain fetch and tool wrappers — in headers, JSON, text and form bodies,
+ * URLs, query strings, tool-call arguments and results, a tool's thrown error,
+ * an event stream and a provider's error message — leaves none of them in any
+ * written file, and every test still replays offline from the redacted cassettes.
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -53,8 +53,11 @@ async function startLeakyServer(port = 0): Promise<{ url: string; port: number; 
 const AGENT_TEST = `
 const OpenAI = require('openai').default;
 const Anthropic = require('@anthropic-ai/sdk').default;
-const { cassette } = require('agenttape');
+const { cassette, tool } = require('agenttape');
 const { SECRETS: S } = require(process.env.CORPUS);
+
+const chargeCard = tool('charge_card', async (card) => ({ ok: true, charged_with: card.api_key, receipt_to: card.owner, session: { refresh_token: S.refreshToken } }));
+const notify = tool('notify', async (address) => { throw new Error('SMTP rejected ' + address + ' (bot token ' + S.slackBot + ')'); });
 const base = process.env.PROVIDER_URL;
 const leaky = process.env.LEAKY_URL;
 
@@ -156,6 +159,13 @@ test('fetch: a server-sent event stream carrying keys', async () => {
   expect(text).toContain('data: [DONE]');
 });
 
+test('tool wrappers: arguments, results and a thrown error message', async () => {
+  const receipt = await chargeCard({ amount: 42, api_key: S.stripeRestricted, owner: S.emailUser });
+  expect(receipt.ok).toBe(true);
+  await expect(notify(S.emailSupport)).rejects.toThrow('SMTP rejected');
+  expect(cassette).toHaveReplayedAll();
+});
+
 test('openai sdk: the provider error message quotes the key', async () => {
   const openai = new OpenAI({ apiKey: S.openaiProject, baseURL: leaky + '/v1', maxRetries: 0 });
   await expect(openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 401 });
@@ -192,10 +202,10 @@ describe('secrets never reach disk', () => {
 
   test('recording through the SDKs and fetch writes none of the secrets', async () => {
     const run = await fixture.run([], { AGENTTAPE_MODE: 'record', CORPUS, PROVIDER_URL: provider.url, LEAKY_URL: leaky.url });
-    expect(run.output).toContain('Tests:       9 passed, 9 total');
+    expect(run.output).toContain('Tests:       10 passed, 10 total');
     expect(run.status).toBe(0);
     const files = allFiles(path.join(fixture.dir, 'cassettes'));
-    expect(files).toHaveLength(9);
+    expect(files).toHaveLength(10);
     const leaks: string[] = [];
     for (const file of files) {
       const text = fs.readFileSync(file, 'utf8');
@@ -209,6 +219,7 @@ describe('secrets never reach disk', () => {
     expect(all).toContain('the receipt.');
     expect(all).toContain('charge_card');
     expect(all).toContain('data: [DONE]');
+    expect(all).toContain('SMTP rejected ***REDACTED*** (bot token ***REDACTED***)');
   });
 
   testWithPython('the Python AgentTape validates every cassette and its secret scan finds nothing', () => {
@@ -226,7 +237,7 @@ describe('secrets never reach disk', () => {
     provider = await startFakeProvider(ports.provider);
     leaky = await startLeakyServer(ports.leaky);
     const run = await fixture.run([], { CORPUS, PROVIDER_URL: provider.url, LEAKY_URL: leaky.url });
-    expect(run.output).toContain('Tests:       9 passed, 9 total');
+    expect(run.output).toContain('Tests:       10 passed, 10 total');
     expect(run.status).toBe(0);
     expect(provider.connections + leaky.connections()).toBe(0);
   });
