@@ -64,6 +64,8 @@ export interface SecretPattern {
   keep?: string;
   /** Extra check on a match, to avoid false positives on ordinary words. */
   accept?: (match: string, ...groups: string[]) => boolean;
+  /** Literal texts of which one must appear for the pattern to be tried: a cheap pre-check. */
+  hints?: string[];
 }
 
 /** Credentials look random: a digit, a symbol of base64, or a capital after the first letter. */
@@ -73,36 +75,38 @@ function looksRandom(token: string): boolean {
 
 /** Shapes of well-known secrets, scrubbed anywhere in a string. */
 export const SECRET_PATTERNS: ReadonlyArray<SecretPattern> = [
-  { name: 'PEM private key', pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g },
-  { name: 'Anthropic key', pattern: /\bsk-ant-[A-Za-z0-9_-]{16,}/g },
+  { name: 'PEM private key', hints: ['-----BEGIN'], pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g },
+  { name: 'Anthropic key', hints: ['sk-ant-'], pattern: /\bsk-ant-[A-Za-z0-9_-]{16,}/g },
   // A digit is required so that words such as "sk-learn-classifier-tutorial" survive.
-  { name: 'OpenAI key', pattern: /\bsk-(?!ant-)(?:proj-|svcacct-|admin-)?(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{16,}/g },
-  { name: 'Stripe key', pattern: /\b[rsp]k_(?:live|test)_[0-9A-Za-z]{16,}/g },
-  { name: 'Stripe webhook secret', pattern: /\bwhsec_[0-9A-Za-z]{16,}/g },
-  { name: 'AWS access key', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g },
-  { name: 'GitHub token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})/g },
-  { name: 'Slack token', pattern: /\bxox[abposre]-[A-Za-z0-9-]{10,}/g },
-  { name: 'Slack webhook', pattern: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/]+/g },
-  { name: 'Google API key', pattern: /\bAIza[0-9A-Za-z_-]{30,}/g },
-  { name: 'JWT', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
+  { name: 'OpenAI key', hints: ['sk-'], pattern: /\bsk-(?!ant-)(?:proj-|svcacct-|admin-)?(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{16,}/g },
+  { name: 'Stripe key', hints: ['k_live_', 'k_test_'], pattern: /\b[rsp]k_(?:live|test)_[0-9A-Za-z]{16,}/g },
+  { name: 'Stripe webhook secret', hints: ['whsec_'], pattern: /\bwhsec_[0-9A-Za-z]{16,}/g },
+  { name: 'AWS access key', hints: ['AKIA', 'ASIA'], pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g },
+  { name: 'GitHub token', hints: ['gh', 'github_pat_'], pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})/g },
+  { name: 'Slack token', hints: ['xox'], pattern: /\bxox[abposre]-[A-Za-z0-9-]{10,}/g },
+  { name: 'Slack webhook', hints: ['hooks.slack.com'], pattern: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/]+/g },
+  { name: 'Google API key', hints: ['AIza'], pattern: /\bAIza[0-9A-Za-z_-]{30,}/g },
+  { name: 'JWT', hints: ['eyJ'], pattern: /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
   {
     name: 'Bearer token',
+    hints: ['Bearer', 'Basic', 'Token'],
     pattern: /\b(Bearer|Basic|Token)\s+([A-Za-z0-9._~+/-]{8,}=*)/g,
     keep: '$1 ',
     accept: (_match, _scheme, token) => looksRandom(token),
   },
-  { name: 'URL credentials', pattern: /\b([a-z][a-z0-9+.-]*:\/\/)[^\s:@/]+:[^\s@/]+@/gi, keep: '$1' },
+  { name: 'URL credentials', hints: ['://'], pattern: /\b([a-z][a-z0-9+.-]*:\/\/)[^\s:@/]+:[^\s@/]+@/gi, keep: '$1' },
   {
     name: 'secret query parameter',
+    hints: ['='],
     pattern: /([?&](?:api[_-]?key|key|token|access[_-]?token|refresh[_-]?token|id[_-]?token|auth|signature|sig|x-amz-signature|x-amz-credential|x-amz-security-token|password|secret|client[_-]?secret|code)=)[^&#\s"']+/gi,
     keep: '$1',
   },
 ];
 
 const EMAIL_PATTERNS: ReadonlyArray<SecretPattern> = [
-  { name: 'e-mail address', pattern: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/g },
+  { name: 'e-mail address', hints: ['@'], pattern: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/g },
   // The same, percent-encoded in a URL or form body.
-  { name: 'e-mail address', pattern: /(?:[A-Za-z0-9._+-]|%[0-9A-Fa-f]{2})+%40[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/g },
+  { name: 'e-mail address', hints: ['%40'], pattern: /(?:[A-Za-z0-9._+-]|%[0-9A-Fa-f]{2})+%40[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/g },
 ];
 
 /** `name=value` in query strings, form bodies and env-file text. */
@@ -141,6 +145,8 @@ export interface SecretFinding {
 export class Redactor {
   private readonly names: Set<string>;
   private readonly patterns: SecretPattern[];
+  /** Matches wherever any rule could apply; most strings (prose) fail it in one pass. */
+  private readonly trigger: RegExp | undefined;
 
   constructor(private readonly config: RedactConfig) {
     this.names = new Set([...SECRET_NAMES, ...config.names].map(normalizeName));
@@ -149,6 +155,9 @@ export class Redactor {
       ...config.patterns.map((source, i) => ({ name: `redact.patterns[${i}]`, pattern: new RegExp(source, 'g') })),
       ...(config.emails ? EMAIL_PATTERNS : []),
     ];
+    const everyPatternHinted = this.patterns.every((p) => p.hints);
+    const hints = this.patterns.flatMap((p) => p.hints ?? []).map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    this.trigger = everyPatternHinted ? new RegExp([...hints, '[=:]'].join('|')) : undefined;
   }
 
   /** The text that replaces a secret. */
@@ -169,14 +178,16 @@ export class Redactor {
   redactString(text: string): string {
     if (!this.config.enabled || text === '') return text;
     let out = this.redactEmbeddedJson(text) ?? this.redactEventStream(text) ?? text;
-    out = out.replace(NAME_EQUALS_VALUE, (match, before: string, name: string, eq: string, value: string) =>
+    if (this.trigger && !this.trigger.test(out)) return out;
+    if (out.includes('=')) out = out.replace(NAME_EQUALS_VALUE, (match, before: string, name: string, eq: string, value: string) =>
       this.isSecretName(name) && !this.placeholder.startsWith(value) ? `${before}${name}${eq}${this.placeholder}` : match,
     );
-    out = out.replace(NAME_COLON_VALUE, (match, before: string, name: string, colon: string, value: string) => {
+    if (out.includes(':')) out = out.replace(NAME_COLON_VALUE, (match, before: string, name: string, colon: string, value: string) => {
       if (!this.isSecretName(name) || PROSE_WORDS.has(normalizeName(name)) || value.includes(this.placeholder)) return match;
       return `${before}${name}${colon}${this.placeholder}`;
     });
-    for (const { pattern, keep, accept } of this.patterns) {
+    for (const { pattern, keep, accept, hints } of this.patterns) {
+      if (hints && !hints.some((hint) => out.includes(hint))) continue;
       pattern.lastIndex = 0;
       out = out.replace(pattern, (match: string, ...rest: unknown[]) => {
         const groups = rest.slice(0, -2).map((g) => (typeof g === 'string' ? g : ''));
@@ -244,7 +255,8 @@ export class Redactor {
    */
   findSecrets(text: string): SecretFinding[] {
     const found: SecretFinding[] = [];
-    for (const { name, pattern, accept } of this.patterns) {
+    for (const { name, pattern, accept, hints } of this.patterns) {
+      if (hints && !hints.some((hint) => text.includes(hint))) continue;
       for (const m of text.matchAll(new RegExp(pattern.source, pattern.flags))) {
         if (accept && !accept(m[0], ...m.slice(1).map((g) => g ?? ''))) continue;
         found.push({ rule: name, match: m[0] });
