@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -67,6 +68,27 @@ describe('FreezeController', () => {
     controller.enter(tapeFor(recorded, config));
     expect(warnings).toEqual([formatDriftWarning({ name: 'MODEL_TIER', recorded: 'large', current: 'small' }, '/c/a.test.js/t.yaml')]);
     expect(warnings[0]).toContain('AgentTape: environment drift in MODEL_TIER: recorded "large", now "small".');
+    controller.uninstall();
+  });
+
+  test('concurrent tests each read their own values, through the caller\'s tape', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'agenttape-freeze-'));
+    const config = loadConfig(root);
+    const context = vm.createContext({ crypto: globalThis.crypto, process: { env: {} } });
+    const running = new AsyncLocalStorage<Tape>();
+    const fileTape = tapeFor(null, config);
+    const controller = new FreezeController(vm.runInContext('globalThis', context), undefined, config, () => {}, () => running.getStore() ?? fileTape);
+    controller.install();
+    const a = tapeFor(recordedDoc({ features: ['clock'], base_iso: '2031-01-01T00:00:00.000Z' }), config);
+    const b = tapeFor(recordedDoc({ features: ['clock'], base_iso: '2032-01-01T00:00:00.000Z' }), config);
+    controller.enter(a);
+    controller.enter(b);
+    const read = (tape: Tape) =>
+      running.run(tape, async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return vm.runInContext('new Date().toISOString()', context) as string;
+      });
+    expect(await Promise.all([read(a), read(b)])).toEqual(['2031-01-01T00:00:00.000Z', '2032-01-01T00:00:00.000Z']);
     controller.uninstall();
   });
 

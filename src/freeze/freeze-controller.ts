@@ -45,8 +45,14 @@ export class FreezeController {
     fakeTimers: FakeTimersLike | null | undefined,
     private readonly config: AgentTapeConfig,
     private readonly warn: (message: string) => void,
+    /** The tape of the code running now (per async context for concurrent tests). */
+    currentTape?: () => Tape,
   ) {
-    this.sandboxFreeze = new SandboxFreeze(sandbox, fakeTimers, config.freeze);
+    const currentSession = () => {
+      const tape = currentTape?.();
+      return tape ? this.sessions.get(tape) : undefined;
+    };
+    this.sandboxFreeze = new SandboxFreeze(sandbox, fakeTimers, config.freeze, currentSession);
   }
 
   /** Patches the sandbox. */

@@ -77,11 +77,19 @@ export class SandboxFreeze {
     private readonly sandbox: FreezableGlobal,
     private readonly fakeTimers: FakeTimersLike | null | undefined,
     private readonly features: readonly string[],
+    /**
+     * The session of the code calling now, when the caller can tell (concurrent
+     * tests each run in their own async context); else the last activated one.
+     */
+    private readonly currentSession: () => FreezeSession | undefined = () => undefined,
   ) {}
 
   /** Patches the sandbox for the configured features. */
   install(): void {
-    const frozen = (feature: string) => (this.session?.has(feature as 'clock') ? this.session : undefined);
+    const frozen = (feature: string) => {
+      const session = this.currentSession() ?? this.session;
+      return session?.has(feature as 'clock') ? session : undefined;
+    };
     if (this.features.includes('clock')) {
       this.frozenDate = createFrozenDate(this.sandbox.Date, () => frozen('clock')?.now());
       replaceProperty(this.sandbox, 'Date', this.frozenDate, this.restores);
