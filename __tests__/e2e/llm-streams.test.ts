@@ -252,7 +252,10 @@ describe('LLM streams and SDKs: record, then replay offline', () => {
     const sse = interaction.response.sse as { delay_ms?: number; data: unknown }[];
     expect(sse.at(-1)).toMatchObject({ data: '[DONE]' });
     expect(sse[2]).toMatchObject({ data: { object: 'chat.completion.chunk', choices: [{ delta: { content: 'is ' } }] } });
-    expect(sse.every((event) => typeof event.delay_ms === 'number')).toBe(true);
+    // Each event the server wrote separately starts a chunk with its delay (a loaded machine may merge a few).
+    const delays = sse.map((event) => event.delay_ms).filter((delay) => delay !== undefined);
+    expect(delays.length).toBeGreaterThan(sse.length / 2);
+    expect(Math.max(...(delays as number[]))).toBeGreaterThan(GAP_MS / 2);
     const text = fixture.read('cassettes/sdks.test.js/openai 6 chat stream with usage.yaml');
     expect(text).toContain('content: "rainy "');
     expect(text).not.toMatch(/body_b64|raw_b64/);
@@ -320,7 +323,8 @@ describe('LLM streams and SDKs: record, then replay offline', () => {
     // The SDK yields one chunk per event; the gap before chunk i+1 is the recorded delay of event i+1.
     const pairs = [['short stream', 'delays-short'], ['fifty chunks', 'delays-fifty']].flatMap(([test, result]) => {
       const doc = cassetteDoc(fixture, `delays.test.js/${test}`);
-      const recordedGaps = (doc.interactions[0].response.sse as { delay_ms: number }[]).map((e) => e.delay_ms);
+      // An event without delay_ms arrived in the same chunk as the one before it: no gap.
+      const recordedGaps = (doc.interactions[0].response.sse as { delay_ms?: number }[]).map((e) => e.delay_ms ?? 0);
       const replayed = results('delayed', result) as { gap: number }[];
       return replayed.slice(1).map((chunk, i) => ({ replayed: chunk.gap, recorded: recordedGaps[i + 1] }));
     });
@@ -328,8 +332,9 @@ describe('LLM streams and SDKs: record, then replay offline', () => {
     const total = (key: 'replayed' | 'recorded') => pairs.reduce((sum, pair) => sum + pair[key], 0);
     expect(total('recorded')).toBeGreaterThan(pairs.length * GAP_MS * 0.8);
     // Each gap is compared on its own, but a 2-core machine shared with other jobs can stall any one
-    // timer: the total, the median gap and three gaps in four must be within 20% of the recording.
-    const errors = pairs.map((pair) => Math.abs(pair.replayed - pair.recorded) / pair.recorded).sort((x, y) => x - y);
+    // timer (or merge two writes into one chunk): the total, the median gap and three gaps in four
+    // must be within 20% of the recording. Gaps under half the server's say nothing relative.
+    const errors = pairs.filter((pair) => pair.recorded >= GAP_MS / 2).map((pair) => Math.abs(pair.replayed - pair.recorded) / pair.recorded).sort((x, y) => x - y);
     const measured = {
       totalError: Math.abs(total('replayed') - total('recorded')) / total('recorded'),
       medianError: errors[Math.floor(errors.length / 2)],
