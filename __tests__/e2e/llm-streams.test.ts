@@ -165,6 +165,18 @@ describe('plain clients', () => {
     save('plain-streams', { fetched, viaHttp, lines });
     expect(fetched.length).toBeGreaterThan(3);
   });
+  test('fetch reader cancelled right after the last chunk', async () => {
+    const res = await fetch(base + '/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'z', messages, stream: true }) });
+    const reader = res.body.getReader();
+    const chunks = [];
+    for (;;) {
+      const { value } = await reader.read();
+      chunks.push(Buffer.from(value).toString('utf8'));
+      if (chunks.at(-1).includes('[DONE]')) { await reader.cancel(); break; }
+    }
+    save('fetch-cancelled', chunks);
+    expect(chunks.length).toBeGreaterThan(3);
+  });
   test('compressed, binary, pretty JSON and multipart bodies', async () => {
     const out = {};
     for (const encoding of ['gzip', 'deflate', 'br']) out[encoding] = await (await fetch(base + '/compressed/' + encoding)).json();
@@ -314,11 +326,16 @@ describe('LLM streams and SDKs: record, then replay offline', () => {
 
   test('replays recorded delays when replayDelays is true: gaps within 20% of the recording', async () => {
     fixture.write('agenttape.config.json', JSON.stringify({ replayDelays: true }));
-    // openai 7 cancels its stream right after the last chunk: with delays, that is the nock double-close case.
-    const run = await fixture.run(['--runInBand', 'delays.test.js', 'sdks.test.js', '-t', '^(short stream|fifty chunks|openai 7 .*)$'], { RUN_LABEL: 'delayed', PROVIDER_URL: provider.url });
+    // openai 7 (and this fetch reader) cancel a stream right after its last chunk: with delays, that is
+    // the nock double-close case (docs/streams-and-bodies.md).
+    const run = await fixture.run(['--runInBand', 'delays.test.js', 'sdks.test.js', '-t', '^(short stream|fifty chunks|openai 7 .*|plain clients fetch reader cancelled.*)$'], {
+      RUN_LABEL: 'delayed',
+      PROVIDER_URL: provider.url,
+    });
     expect(run.output).not.toContain('Controller is already closed');
     expect(run.status).toBe(0);
-    expect(run.output).toMatch(nodeMajor >= 22 ? /Tests:\s+\d+ skipped, 4 passed/ : /Tests:\s+\d+ skipped, 2 passed/);
+    expect(run.output).toMatch(nodeMajor >= 22 ? /Tests:\s+\d+ skipped, 5 passed/ : /Tests:\s+\d+ skipped, 3 passed/);
+    expect(results('delayed', 'fetch-cancelled')).toEqual(results('record', 'fetch-cancelled'));
     expect(provider.connections).toBe(0);
     // The SDK yields one chunk per event; the gap before chunk i+1 is the recorded delay of event i+1.
     const pairs = [['short stream', 'delays-short'], ['fifty chunks', 'delays-fifty']].flatMap(([test, result]) => {
