@@ -10,8 +10,6 @@ import equal from 'fast-deep-equal';
 import { decodeBody, encodeRequestBody, encodeResponseBody, normalizeMultipart } from './body-codec';
 import { decodeStreamedBody, encodeStreamedBody, isStreamedBody, type TimedChunk } from './streamed-body';
 
-export { encodeRequestBody as encodeBody, decodeBody } from './body-codec';
-
 /** A request as intercepted. */
 export interface WireRequest {
   method: string;
