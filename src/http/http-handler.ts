@@ -14,7 +14,7 @@ import { primaryCanonicalOptions } from '../engine/match-index';
 import type { Tape } from '../engine/tape';
 import { classifyUrl, toStoredRequest, toStoredResponse, toWireResponse, WIRE_BODY_HEADERS, type WireRequest } from './http-exchange';
 import { extractLlmUsage } from './llm-usage';
-import { realFetch, type HandlerReply, type RequestHandler } from './nock-interception';
+import { realFetch, type HandlerReply, type RequestHandler } from './request-interception';
 import type { TimedChunk } from './streamed-body';
 import { TimedBody } from './timed-body';
 
@@ -70,6 +70,8 @@ function responseHeaders(response: Response): Record<string, string | string[]> 
  */
 export function createHttpHandler(runtime: CassetteRuntime): RequestHandler {
   return async (wire) => {
+    // The outermost boundary wins (SPEC §7): a tool that runs for real makes its requests for real, unrecorded.
+    if (runtime.boundaryExecuting?.()) return recordRequest(runtime, undefined, wire, undefined);
     const tape = runtime.currentTape();
     const { config, redactor } = runtime;
     const { kind, boundary } = classifyUrl(wire.url, config.llmHosts);
@@ -91,16 +93,17 @@ export function createHttpHandler(runtime: CassetteRuntime): RequestHandler {
   };
 }
 
+/** Performs the real request; records it on `tape` unless it is undefined (a request nested in a boundary). */
 async function recordRequest(
   runtime: CassetteRuntime,
-  tape: Tape,
+  tape: Tape | undefined,
   wire: WireRequest,
-  incoming: { kind: 'http' | 'llm' | 'tool' | 'retrieval' | 'memory_read' | 'memory_write'; boundary: string; request: { [key: string]: Json } },
+  incoming: { kind: 'http' | 'llm' | 'tool' | 'retrieval' | 'memory_read' | 'memory_write'; boundary: string; request: { [key: string]: Json } } | undefined,
 ): Promise<HandlerReply> {
   const { config, redactor } = runtime;
   const started = performance.now();
-  const matchKey = computeMatchKey(canonicalizeRequest(incoming.request, primaryCanonicalOptions(config)));
-  const base = { ...incoming, match_key: matchKey, tags: [], metadata: {} };
+  const matchKey = incoming ? computeMatchKey(canonicalizeRequest(incoming.request, primaryCanonicalOptions(config))) : '';
+  const base = { match_key: matchKey, tags: [] as string[], metadata: {} };
   let response: Response;
   try {
     const hasBody = wire.body.length > 0 && wire.method !== 'GET' && wire.method !== 'HEAD';
@@ -109,13 +112,14 @@ async function recordRequest(
     const error = caught as Error & { cause?: { code?: string; message?: string } };
     const cause = error.cause;
     const recorded = { type: error.name, message: cause?.message ?? error.message, ...(cause?.code ? { code: cause.code } : {}) };
-    tape.record({ ...base, error: recorded, latency_ms: round(performance.now() - started), usage: null });
+    if (tape && incoming) tape.record({ ...base, ...incoming, error: recorded, latency_ms: round(performance.now() - started), usage: null });
     throw replayedError(recorded);
   }
   const headers = responseHeaders(response);
   const chunks: TimedChunk[] = [];
   const body = new Readable({ read() {} });
   const finish = () => {
+    if (!tape || !incoming) return;
     const wireResponse = {
       status: response.status,
       headers,
@@ -125,7 +129,7 @@ async function recordRequest(
     };
     const stored = toStoredResponse(wireResponse, redactor, config.redact.placeholder);
     const usage = incoming.kind === 'llm' ? extractLlmUsage(stored) : null;
-    tape.record({ ...base, response: stored, latency_ms: round(performance.now() - started), usage });
+    tape.record({ ...base, ...incoming, response: stored, latency_ms: round(performance.now() - started), usage });
   };
   // Pump as the server sends, so a streaming client still streams while we record.
   void (async () => {
