@@ -5,7 +5,6 @@
  * `nock.recorder`: see docs/interception.md for why.
  */
 import { Readable } from 'node:stream';
-import { CancelSafeBody } from './cancel-safe-body';
 import type { WireRequest } from './http-exchange';
 
 // Saved before nock is loaded: nock replaces globalThis.fetch when it activates,
@@ -42,8 +41,6 @@ interface NockRequestContext {
     headers: Record<string, string | string[] | undefined>;
     options: { proto?: string; protocol?: string; hostname?: string; host?: string; port?: number | string };
     requestBodyBuffers?: Buffer[];
-    /** The response nock hands the client; destroyed when the client cancels it. */
-    res?: { destroyed: boolean };
   };
 }
 
@@ -96,8 +93,7 @@ export class HttpInterception {
             body: Buffer.concat(req.requestBodyBuffers ?? []),
           };
           const reply = await handler(wire);
-          const body = reply.body instanceof Readable ? new CancelSafeBody(reply.body, () => Boolean(req.res?.destroyed)) : reply.body;
-          return [reply.status, body, reply.headers] as [number, Buffer, Record<string, string | string[]>];
+          return [reply.status, reply.body, reply.headers] as [number, Buffer, Record<string, string | string[]>];
         });
     }
   }
