@@ -7,7 +7,9 @@
  * - `version` is the string `'1'`;
  * - each interaction's keys in the order `index`, `kind`, `boundary`, `request`,
  *   `response` | `error`, `match_key`, `latency_ms`, `usage`, `tags`, `metadata`;
- * - bodies are stored decoded (`json`, `text` or `body_b64`), never as wire bytes;
+ * - bodies are stored decoded (`json`, `form`, `text` or `body_b64`), never as wire bytes;
+ *   a streamed response keeps its chunks in order instead, as `sse` events or
+ *   `chunks` (see src/http/streamed-body.ts);
  * - no anchors or aliases, long strings never folded, a trailing newline.
  *
  * `parseCassette` is the only reader: it never returns an empty cassette for a
@@ -263,4 +265,8 @@ function validateHttpShape(
   if (headers !== undefined && headers !== null && !isPlainObject(headers)) fail('response', '"headers" must be a mapping');
   const b64 = (response as Record<string, unknown>).body_b64;
   if (b64 !== undefined && typeof b64 !== 'string') fail('response', '"body_b64" must be a string');
+  for (const key of ['sse', 'chunks']) {
+    const list = (response as Record<string, unknown>)[key];
+    if (list !== undefined && (!Array.isArray(list) || list.some((item) => !isPlainObject(item)))) fail('response', `"${key}" must be a list of mappings`);
+  }
 }

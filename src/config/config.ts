@@ -53,6 +53,11 @@ export interface AgentTapeConfig {
   live: string[];
   /** Boundaries served from the cassette in a recording mode. */
   frozen: string[];
+  /**
+   * Delays between the chunks of a replayed stream: skipped (false, the
+   * default), as recorded (true), or scaled by a factor (0.5 replays twice as fast).
+   */
+  replayDelays: boolean | number;
 }
 
 /** Keys a user may set, as written in the config file. */
@@ -78,6 +83,7 @@ function defaults(rootDir: string): AgentTapeConfig {
     llmHosts: [],
     live: [],
     frozen: [],
+    replayDelays: false,
   };
 }
 
@@ -173,6 +179,14 @@ const KEYS: Record<keyof AgentTapeConfig, (value: unknown, where: string, config
   },
   frozen(value, where, config) {
     config.frozen = stringList(value, 'frozen', where);
+  },
+  replayDelays(value, where, config) {
+    if (typeof value !== 'boolean' && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
+      throw new ConfigError(
+        `Invalid value for "replayDelays" in ${where}: expected false (skip delays), true (as recorded) or a scale factor >= 0 such as 0.5, got ${JSON.stringify(value)}.`,
+      );
+    }
+    config.replayDelays = value;
   },
 };
 
