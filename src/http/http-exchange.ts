@@ -186,12 +186,25 @@ export function classifyUrl(url: string, llmHosts: AgentTapeConfig['llmHosts']):
  *
  * @example
  * extractUsage({ json: { usage: { prompt_tokens: 9 } } }); // { prompt_tokens: 9 }
+ * extractUsage({ json: { usage: { input_tokens: 9, output_tokens: 2 } } });
+ * // { input_tokens: 9, output_tokens: 2, prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 }
  */
 export function extractUsage(storedResponse: { [key: string]: Json }): { [key: string]: Json } | null {
   const json = storedResponse.json;
   if (json && typeof json === 'object' && !Array.isArray(json)) {
     const usage = (json as { [key: string]: Json }).usage;
-    if (usage && typeof usage === 'object' && !Array.isArray(usage)) return usage as { [key: string]: Json };
+    if (usage && typeof usage === 'object' && !Array.isArray(usage)) return withSharedTokenKeys(usage);
   }
   return null;
+}
+
+/**
+ * The shared format counts tokens as `prompt_tokens`/`completion_tokens`/`total_tokens`
+ * (the Python CLI's inspect reads only those); Anthropic reports `input_tokens`/`output_tokens`.
+ * Keeps the provider's own keys and adds the shared ones when they are missing.
+ */
+function withSharedTokenKeys(usage: { [key: string]: Json }): { [key: string]: Json } {
+  const { input_tokens: input, output_tokens: output } = usage;
+  if (usage.prompt_tokens !== undefined || typeof input !== 'number' || typeof output !== 'number') return usage;
+  return { ...usage, prompt_tokens: input, completion_tokens: output, total_tokens: input + output };
 }
