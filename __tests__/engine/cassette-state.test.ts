@@ -71,4 +71,17 @@ describe('CassetteState', () => {
     s.setTestMode(tape, undefined);
     expect(tape.mode).toEqual({ mode: 'none', source: 'default' });
   });
+
+  test('settle() waits for recordings still in flight, so save() writes them', async () => {
+    const s = state({ env: 'record' });
+    const tape = s.openTest('slow body');
+    let finish: () => void = () => undefined;
+    tape.track(new Promise<void>((resolve) => (finish = resolve)).then(() => record(tape, 'https://api.x.com/late')));
+    const settled = s.settle();
+    expect(tape.dirty).toBe(false);
+    finish();
+    await settled;
+    expect(s.save().written).toEqual([file('slow body')]);
+    expect(fs.readFileSync(file('slow body'), 'utf8')).toContain('/late');
+  });
 });

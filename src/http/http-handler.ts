@@ -115,7 +115,8 @@ async function recordRequest(
     tape.record({ ...base, response: stored, latency_ms: round(performance.now() - started), usage: extractUsage(stored) });
   };
   // Pump as the server sends, so a streaming client still streams while we record.
-  void (async () => {
+  // Tracked so the cassette is saved only once the whole body is recorded, even if the client never reads it.
+  tape.track((async () => {
     if (response.body) {
       const reader = response.body.getReader();
       for (;;) {
@@ -128,7 +129,9 @@ async function recordRequest(
     }
     finish();
     body.push(null);
-  })().catch((error: Error) => body.destroy(error));
+  })().catch((error: Error) => {
+    body.destroy(error);
+  }));
   return { status: response.status, headers, body };
 }
 

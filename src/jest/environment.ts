@@ -104,6 +104,7 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
   }
 
   override async teardown(): Promise<void> {
+    await this.state.settle();
     this.interception.deactivate();
     this.state.save();
     await super.teardown();
