@@ -66,6 +66,8 @@ function responseHeaders(response: Response): Record<string, string | string[]> 
  */
 export function createHttpHandler(runtime: CassetteRuntime): RequestHandler {
   return async (wire) => {
+    // The outermost boundary wins (SPEC §7): a tool that runs for real makes its requests for real, unrecorded.
+    if (runtime.boundaryExecuting?.()) return recordRequest(runtime, undefined, wire, undefined);
     const tape = runtime.currentTape();
     const { config, redactor } = runtime;
     const { kind, boundary } = classifyUrl(wire.url, config.llmHosts);
@@ -86,16 +88,17 @@ export function createHttpHandler(runtime: CassetteRuntime): RequestHandler {
   };
 }
 
+/** Performs the real request; records it on `tape` unless it is undefined (a request nested in a boundary). */
 async function recordRequest(
   runtime: CassetteRuntime,
-  tape: Tape,
+  tape: Tape | undefined,
   wire: WireRequest,
-  incoming: { kind: 'http' | 'llm' | 'tool' | 'retrieval' | 'memory_read' | 'memory_write'; boundary: string; request: { [key: string]: Json } },
+  incoming: { kind: 'http' | 'llm' | 'tool' | 'retrieval' | 'memory_read' | 'memory_write'; boundary: string; request: { [key: string]: Json } } | undefined,
 ): Promise<HandlerReply> {
   const { config, redactor } = runtime;
   const started = performance.now();
-  const matchKey = computeMatchKey(canonicalizeRequest(incoming.request, primaryCanonicalOptions(config)));
-  const base = { ...incoming, match_key: matchKey, tags: [], metadata: {} };
+  const matchKey = incoming ? computeMatchKey(canonicalizeRequest(incoming.request, primaryCanonicalOptions(config))) : '';
+  const base = { match_key: matchKey, tags: [] as string[], metadata: {} };
   let response: Response;
   try {
     const hasBody = wire.body.length > 0 && wire.method !== 'GET' && wire.method !== 'HEAD';
@@ -104,15 +107,16 @@ async function recordRequest(
     const error = caught as Error & { cause?: { code?: string; message?: string } };
     const cause = error.cause;
     const recorded = { type: error.name, message: cause?.message ?? error.message, ...(cause?.code ? { code: cause.code } : {}) };
-    tape.record({ ...base, error: recorded, latency_ms: round(performance.now() - started), usage: null });
+    if (tape && incoming) tape.record({ ...base, ...incoming, error: recorded, latency_ms: round(performance.now() - started), usage: null });
     throw replayedError(recorded);
   }
   const headers = responseHeaders(response);
   const chunks: Buffer[] = [];
   const body = new Readable({ read() {} });
   const finish = () => {
+    if (!tape || !incoming) return;
     const stored = toStoredResponse({ status: response.status, headers, body: Buffer.concat(chunks) }, redactor, config.redact.placeholder);
-    tape.record({ ...base, response: stored, latency_ms: round(performance.now() - started), usage: extractUsage(stored) });
+    tape.record({ ...base, ...incoming, response: stored, latency_ms: round(performance.now() - started), usage: extractUsage(stored) });
   };
   // Pump as the server sends, so a streaming client still streams while we record.
   // Tracked so the cassette is saved only once the whole body is recorded, even if the client never reads it.
