@@ -14,7 +14,7 @@ import type { CassetteRuntime } from './engine/cassette-runtime';
 import { CassetteState } from './engine/cassette-state';
 import type { Tape } from './engine/tape';
 import { ConfigError } from './errors';
-import { createHttpHandler } from './http/http-handler';
+import { createBlockedRequestReporter, createHttpHandler } from './http/http-handler';
 import { HttpInterception } from './http/request-interception';
 import { installBridge, readBridge, removeBridge } from './jest/handle-bridge';
 import { Redactor } from './redact/redactor';
@@ -83,7 +83,7 @@ export async function runInCassette<T>(name: string, options: UseCassetteOptions
       ? `AGENTTAPE_MODE=record node ${path.relative(process.cwd(), process.argv[1] ?? 'your-script.js') || process.argv[1]}`
       : `set mode: 'record' in the options of useCassette("${name}") (it is "${mode}") and run the script again`;
   const runtime = new ScriptRuntime(config, tape);
-  const interception = new HttpInterception(createHttpHandler(runtime));
+  const interception = new HttpInterception(createHttpHandler(runtime), createBlockedRequestReporter(runtime));
   interception.activate();
   installBridge(globalThis, { currentTape: () => tape, useOptions: () => undefined, boundaries: runtime.boundaries });
   let result: T;

@@ -12,6 +12,7 @@ import { decide } from '../engine/decide';
 import { primaryCanonicalOptions } from '../engine/match-index';
 import type { Tape } from '../engine/tape';
 import { classifyUrl, extractUsage, toStoredRequest, toStoredResponse, toWireResponse, WIRE_BODY_HEADERS, type WireRequest } from './http-exchange';
+import { UninterceptableRequestError } from '../errors';
 import { realFetch, type HandlerReply, type RequestHandler } from './request-interception';
 
 /** Request headers not forwarded when performing a real request. */
@@ -141,4 +142,23 @@ async function recordRequest(
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
+}
+
+/**
+ * Builds the reporter for requests made through undici's own APIs, which
+ * bypass interception: each is blocked and fails the running test.
+ *
+ * @example
+ * const interception = new HttpInterception(createHttpHandler(runtime), createBlockedRequestReporter(runtime));
+ */
+export function createBlockedRequestReporter(runtime: CassetteRuntime): (description: string) => Error {
+  return (description) => {
+    const error = new UninterceptableRequestError(
+      `AgentTape blocked ${description}: it was made through undici's own API (undici.request, stream, pipeline, an undici Agent or WebSocket), ` +
+        'which AgentTape cannot record or replay. Nothing was sent.\n' +
+        'Use global fetch, node:http/https, or a client built on them (axios, the openai and Anthropic SDKs).',
+    );
+    runtime.reportFailure(runtime.currentTape(), error);
+    return error;
+  };
 }

@@ -15,7 +15,7 @@ import type { CassetteRuntime } from '../engine/cassette-runtime';
 import { CassetteState } from '../engine/cassette-state';
 import { partialReplayFor, withPartialPragmas } from '../engine/partial-options';
 import type { Tape } from '../engine/tape';
-import { createHttpHandler } from '../http/http-handler';
+import { createBlockedRequestReporter, createHttpHandler } from '../http/http-handler';
 import { HttpInterception } from '../http/request-interception';
 import { Redactor } from '../redact/redactor';
 import { installBridge } from './handle-bridge';
@@ -91,12 +91,12 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
         ci: config.globalConfig.ci,
       },
     );
-    this.interception = new HttpInterception(createHttpHandler(this));
+    this.interception = new HttpInterception(createHttpHandler(this), createBlockedRequestReporter(this));
   }
 
   override async setup(): Promise<void> {
     await super.setup();
-    this.interception.activate();
+    this.interception.activate([this.global]);
     // Jest copied the sandbox's fetch before nock patched it: hand it the patched one.
     this.global.fetch = globalThis.fetch;
     if (this.state.openFileScope().mode.mode === 'none') this.fillPlaceholderKeys();
