@@ -120,8 +120,7 @@ async function recordRequest(
     tape.record({ ...base, ...incoming, response: stored, latency_ms: round(performance.now() - started), usage: extractUsage(stored) });
   };
   // Pump as the server sends, so a streaming client still streams while we record.
-  // Tracked so the cassette is saved only once the whole body is recorded, even if the client never reads it.
-  tape.track((async () => {
+  const pump = (async () => {
     if (response.body) {
       const reader = response.body.getReader();
       for (;;) {
@@ -136,7 +135,9 @@ async function recordRequest(
     body.push(null);
   })().catch((error: Error) => {
     body.destroy(error);
-  }));
+  });
+  // Tracked so the cassette is saved only once the whole body is recorded, even if the client never reads it.
+  tape?.track(pump);
   return { status: response.status, headers, body };
 }
 
