@@ -35,11 +35,11 @@ describe('CassetteState', () => {
     expect(fs.existsSync(file('records nothing'))).toBe(false);
   });
 
-  test('none never writes, even if something was recorded', () => {
+  test('none never writes the cassette itself: what ran for real goes to <name>.derived.yaml beside it', () => {
     const s = state();
     record(s.openTest('t'), 'https://api.x.com/a');
-    expect(s.save().written).toEqual([]);
-    expect(fs.existsSync(path.join(project, 'cassettes'))).toBe(false);
+    expect(s.save().written).toEqual([path.join(path.dirname(file('t')), 't.derived.yaml')]);
+    expect(fs.existsSync(file('t'))).toBe(false);
   });
 
   test('a retried test writes only its last attempt', () => {

@@ -101,6 +101,7 @@ describe('the miss message (SPEC §6)', () => {
         '  - If the change is intended, re-record this test: AGENTTAPE_MODE=record npx jest src/agent.test.ts -t "^weather answers$"',
         '  - If a field changes on every run, add it to "ignoreVolatileFields" in agenttape.config.json.',
         '  - To add new requests while keeping the recorded ones: AGENTTAPE_MODE=new_episodes.',
+        '  - To run this boundary for real and serve the rest from the cassette: cassette.use({ live: ["llm"] }) or @agenttape-live llm (the run goes to weather answers.derived.yaml; the cassette stays unchanged).',
       ].join('\n'),
     );
   });
