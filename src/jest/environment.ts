@@ -7,6 +7,7 @@
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
 import type { Circus } from '@jest/types';
 import NodeEnvironment from 'jest-environment-node';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import * as path from 'node:path';
 import { BoundaryRecorder } from '../boundaries/boundary-recorder';
 import { loadConfig, type AgentTapeConfig } from '../config/config';
@@ -69,7 +70,13 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
   private readonly interception: HttpInterception;
   private readonly occurrences = new Map<string, number>();
   private readonly testOccurrence = new WeakMap<Circus.TestEntry, number>();
+  /** The tape of the running sequential test; hooks and the test body use it. */
   private testTape: Tape | undefined;
+  /** Tapes of the tests that have started and not finished (several under test.concurrent). */
+  private readonly runningTapes = new Map<Circus.TestEntry, Tape>();
+  /** The tape of the concurrent test whose code is running, carried along its async calls. */
+  private readonly concurrentTape = new AsyncLocalStorage<Tape>();
+  private readonly originalTestFns = new WeakMap<Circus.TestEntry, Circus.TestFn>();
   private readonly boundaries = new BoundaryRecorder(this);
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
@@ -125,12 +132,17 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
           this.occurrences.set(name, occurrence);
           this.testOccurrence.set(event.test, occurrence);
         }
-        this.testTape = this.state.openTest(name, occurrence);
+        const tape = this.state.openTest(name, occurrence);
+        this.runningTapes.set(event.test, tape);
+        // Concurrent tests overlap, so "the running test" is not one slot: each carries its tape.
+        if (event.test.concurrent) this.bindTestToTape(event.test, tape);
+        else this.testTape = tape;
         break;
       }
       case 'test_done': {
-        const tape = this.testTape;
-        this.testTape = undefined;
+        const tape = this.runningTapes.get(event.test);
+        this.runningTapes.delete(event.test);
+        if (this.testTape === tape) this.testTape = undefined;
         for (const error of tape?.failures ?? []) {
           if (!errorAlreadyReported(event.test, error)) event.test.errors.push(error);
         }
@@ -146,7 +158,26 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
   }
 
   currentTape(): Tape {
-    return this.testTape ?? this.state.openFileScope();
+    return this.concurrentTape.getStore() ?? this.testTape ?? this.state.openFileScope();
+  }
+
+  /**
+   * Runs a concurrent test's function inside an async context holding its tape,
+   * so every request it makes — whenever it runs — goes to its own cassette.
+   * The wrapper keeps the function's arity (Jest reads it to spot a `done` callback).
+   */
+  private bindTestToTape(test: Circus.TestEntry, tape: Tape): void {
+    const original = this.originalTestFns.get(test) ?? test.fn;
+    this.originalTestFns.set(test, original);
+    const context = this.concurrentTape;
+    test.fn =
+      original.length > 0
+        ? function (this: unknown, done: unknown) {
+            return context.run(tape, () => (original as (this: unknown, done: unknown) => unknown).call(this, done));
+          } as Circus.TestFn
+        : (function (this: unknown) {
+            return context.run(tape, () => (original as (this: unknown) => unknown).call(this));
+          } as Circus.TestFn);
   }
 
   reportFailure(tape: Tape, error: Error): void {
