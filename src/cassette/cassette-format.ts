@@ -132,7 +132,8 @@ export function parseCassette(text: string, file: string): CassetteDocument {
   const problem = document.errors[0] ?? document.warnings[0];
   if (problem) {
     const where = problem.linePos ? `line ${problem.linePos[0].line}, column ${problem.linePos[0].col}` : 'unknown line';
-    const firstLine = problem.message.split('\n')[0];
+    // prettyErrors appends the position and a colon; the position is already given once.
+    const firstLine = problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     throw new CassetteCorruptError(
       `Cassette ${file} is not valid YAML (${where}): ${firstLine}\n` +
         'The file was left untouched. Fix it by hand, restore it from version control, or delete it and re-record.',

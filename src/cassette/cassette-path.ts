@@ -23,7 +23,7 @@ const MAX_NAME_BYTES = 180;
  * Turns a full test name into a safe, readable file name (without extension).
  *
  * @example
- * toCassetteFileName('weather > answers in °C'); // 'weather > answers in °C'
+ * toCassetteFileName('weather answers in °C'); // 'weather answers in °C'
  * toCassetteFileName('a/b: c?');                // 'a_b_ c_'
  */
 export function toCassetteFileName(testName: string): string {

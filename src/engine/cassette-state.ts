@@ -88,6 +88,11 @@ export class CassetteState {
     return this.tapes;
   }
 
+  /** Waits for recordings still in flight (bodies the client did not finish reading). */
+  async settle(): Promise<void> {
+    await Promise.all(this.tapes.map((tape) => tape.settled()));
+  }
+
   /**
    * Writes every cassette that recorded something, atomically. A tape in `none`
    * mode never writes its cassette (with live boundaries it writes

@@ -50,6 +50,7 @@ export class Tape {
   private index: MatchIndex | undefined;
   private recorded: Interaction[] = [];
   private frozenIndex: MatchIndex | undefined;
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(
     readonly owner: TapeOwner,
@@ -118,6 +119,20 @@ export class Tape {
     this.recorded.push(full);
     this.timeline.push({ interaction: full, source });
     return full;
+  }
+
+  /**
+   * Registers work that will still add to this tape (a response body being
+   * recorded while the client reads it, or never reads it).
+   */
+  track(work: Promise<void>): void {
+    const settled = work.finally(() => this.pending.delete(settled));
+    this.pending.add(settled);
+  }
+
+  /** Resolves when all tracked work has finished, so a save misses nothing. */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
   /** Recordings of the cassette this run did not use. */

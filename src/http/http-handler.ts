@@ -133,7 +133,7 @@ async function recordRequest(
     tape.record({ ...base, ...incoming, response: stored, latency_ms: round(performance.now() - started), usage });
   };
   // Pump as the server sends, so a streaming client still streams while we record.
-  void (async () => {
+  const pump = (async () => {
     if (response.body) {
       const reader = response.body.getReader();
       let last = performance.now();
@@ -149,7 +149,11 @@ async function recordRequest(
     }
     finish();
     body.push(null);
-  })().catch((error: Error) => body.destroy(error));
+  })().catch((error: Error) => {
+    body.destroy(error);
+  });
+  // Tracked so the cassette is saved only once the whole body is recorded, even if the client never reads it.
+  tape?.track(pump);
   return { status: response.status, headers, body };
 }
 

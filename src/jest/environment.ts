@@ -120,6 +120,7 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
   }
 
   override async teardown(): Promise<void> {
+    await this.state.settle();
     this.interception.deactivate();
     this.freeze?.uninstall();
     this.state.save();
