@@ -63,13 +63,14 @@ export function cassetteFolder(location: CassetteLocation): string {
 }
 
 /**
- * The cassette file of one test, given the file name chosen for it.
+ * The cassette file of one test, given the file name chosen for it (and the
+ * extension of the configured format).
  *
  * @example
  * cassettePath(location, 'weather > answers'); // '/p/cassettes/src/a.test.ts/weather > answers.yaml'
  */
-export function cassettePath(location: CassetteLocation, fileName: string): string {
-  return path.join(cassetteFolder(location), fileName + CASSETTE_EXTENSION);
+export function cassettePath(location: CassetteLocation, fileName: string, extension = CASSETTE_EXTENSION): string {
+  return path.join(cassetteFolder(location), fileName + extension);
 }
 
 /**

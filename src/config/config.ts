@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../errors';
+import { CASSETTE_FORMATS, type CassetteFormat } from '../cassette/cassette-format';
 import { parseMode, type Mode } from './modes';
 
 /** The built-in matchers; a function returning a key is a custom matcher. */
@@ -53,6 +54,8 @@ export interface AgentTapeConfig {
   live: string[];
   /** Boundaries served from the cassette in a recording mode. */
   frozen: string[];
+  /** The file format new cassettes are written in (`.yaml` or `.json` files). */
+  format: CassetteFormat;
 }
 
 /** Keys a user may set, as written in the config file. */
@@ -78,6 +81,7 @@ function defaults(rootDir: string): AgentTapeConfig {
     llmHosts: [],
     live: [],
     frozen: [],
+    format: 'yaml',
   };
 }
 
@@ -169,6 +173,12 @@ const KEYS: Record<keyof AgentTapeConfig, (value: unknown, where: string, config
   },
   frozen(value, where, config) {
     config.frozen = stringList(value, 'frozen', where);
+  },
+  format(value, where, config) {
+    if (!(CASSETTE_FORMATS as readonly unknown[]).includes(value)) {
+      throw new ConfigError(`Invalid value for "format" in ${where}: ${JSON.stringify(value)}. Valid formats: ${CASSETTE_FORMATS.join(', ')}.`);
+    }
+    config.format = value as CassetteFormat;
   },
 };
 

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { readCassetteFile, writeCassetteFile } from '../cassette/cassette-file';
-import type { CassetteDocument } from '../cassette/cassette-format';
+import { extensionOf, type CassetteDocument } from '../cassette/cassette-format';
 import { CassetteNameAllocator, cassettePath, FILE_SCOPE_NAME, type CassetteLocation } from '../cassette/cassette-path';
 import type { AgentTapeConfig } from '../config/config';
 import { isRecordAll, isRecordingMode, resolveMode, type Mode, type ModeInputs } from '../config/modes';
@@ -50,12 +50,12 @@ export class CassetteState {
    */
   openTest(testName: string, occurrence = 1, testMode?: Mode): Tape {
     const fileName = this.names.allocate(testName, occurrence);
-    return this.open(testName, cassettePath(this.location, fileName), false, testMode);
+    return this.open(testName, cassettePath(this.location, fileName, extensionOf(this.config.format)), false, testMode);
   }
 
   /** The cassette for requests made outside any test. */
   openFileScope(): Tape {
-    this.fileTape ??= this.open(FILE_SCOPE_NAME, cassettePath(this.location, FILE_SCOPE_NAME), true);
+    this.fileTape ??= this.open(FILE_SCOPE_NAME, cassettePath(this.location, FILE_SCOPE_NAME, extensionOf(this.config.format)), true);
     return this.fileTape;
   }
 

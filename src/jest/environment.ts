@@ -16,6 +16,7 @@ import type { Tape } from '../engine/tape';
 import { createHttpHandler } from '../http/http-handler';
 import { HttpInterception } from '../http/nock-interception';
 import { Redactor } from '../redact/redactor';
+import { countUsage, writeTestFileUsage } from '../usage/cassette-usage';
 import { installBridge } from './handle-bridge';
 
 /** Key variables of LLM providers that read as a placeholder in replay, so SDK clients construct. */
@@ -68,6 +69,8 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
   private readonly occurrences = new Map<string, number>();
   private readonly testOccurrence = new WeakMap<Circus.TestEntry, number>();
   private testTape: Tape | undefined;
+  private readonly skippedTests: string[] = [];
+  private runFinished = false;
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     const { agenttape, ...jestOptions } = config.projectConfig.testEnvironmentOptions as { agenttape?: unknown };
@@ -106,6 +109,7 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
   override async teardown(): Promise<void> {
     this.interception.deactivate();
     this.state.save();
+    this.writeUsage();
     await super.teardown();
   }
 
@@ -131,7 +135,12 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
         }
         break;
       }
+      case 'test_skip':
+      case 'test_todo':
+        this.skippedTests.push(fullTestName(event.test));
+        break;
       case 'run_finish': {
+        this.runFinished = true;
         for (const error of this.state.openFileScope().failures) circusState.unhandledErrors.push(error);
         break;
       }
@@ -152,6 +161,25 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
     const tape = this.currentTape();
     const mode = options.mode === undefined ? undefined : parseMode(options.mode, 'cassette.use()');
     this.state.setTestMode(tape, mode);
+  }
+
+  /** Leaves the record the run summary and `agenttape prune` read; a cache, so failing to write it only warns. */
+  private writeUsage(): void {
+    const { rootDir, testPath } = this.state.location;
+    const tapes = this.state.allTapes();
+    try {
+      writeTestFileUsage(rootDir, {
+        testPath,
+        cassetteDir: this.config.cassetteDir,
+        used: [...new Set(tapes.map((tape) => tape.owner.cassettePath))],
+        skippedTests: this.skippedTests,
+        complete: this.runFinished,
+        writtenAt: Date.now(),
+        counts: countUsage(tapes),
+      });
+    } catch (error) {
+      process.emitWarning(`agenttape: could not write the cassette usage record under ${rootDir}/node_modules/.cache/agenttape: ${(error as Error).message}. The run summary will not list obsolete cassettes.`);
+    }
   }
 
   private fillPlaceholderKeys(): void {
