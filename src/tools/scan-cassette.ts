@@ -63,7 +63,7 @@ export function scanCassette(doc: CassetteDocument, redact: RedactConfig): ScanF
     for (const { name, pattern } of patterns) {
       const match = pattern.exec(scrubbed);
       if (match) {
-        findings.push({ severity: 'error', path, message: `looks like a ${name} (${shorten(match[0])})` });
+        findings.push({ severity: 'error', path, message: `matches the ${name} pattern (${shorten(match[0])})` });
         return;
       }
     }
