@@ -155,6 +155,8 @@ export function exportNockDefinitions(doc: CassetteDocument): NockDefinition[] {
       for (const v of Array.isArray(value) ? value : [value]) rawHeaders.push(name, String(v));
     }
     const definition: NockDefinition = { scope: url.origin, method: request.method, path: `${url.pathname}${url.search}`, status: Number(response.status_code) };
+    const requestHeaders = isJsonObject(request.headers) ? Object.entries(request.headers).filter(([, v]) => typeof v === 'string') : [];
+    if (requestHeaders.length > 0) definition.reqheaders = Object.fromEntries(requestHeaders) as Record<string, string>;
     if (request.json !== undefined) definition.body = request.json;
     else if (typeof request.text === 'string') definition.body = request.text;
     else if (typeof request.body_b64 === 'string') definition.body = Buffer.from(request.body_b64, 'base64').toString('hex');
