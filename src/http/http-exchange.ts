@@ -84,6 +84,22 @@ export function encodeBody(body: Buffer, contentType: string): { [key: string]: 
 }
 
 /**
+ * Stores a URL-encoded form body as `form` (repeated keys become a list), the
+ * shape the Python AgentTape writes, so its recordings of form posts match here.
+ *
+ * @example
+ * encodeForm(Buffer.from('a=1&b=2&b=3')); // { form: { a: '1', b: ['2', '3'] } }
+ */
+export function encodeForm(body: Buffer): { [key: string]: Json } {
+  const form: { [key: string]: Json } = {};
+  for (const [key, value] of new URLSearchParams(body.toString('utf8'))) {
+    const existing = form[key];
+    form[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return { form };
+}
+
+/**
  * The bytes of a stored body.
  *
  * @example
@@ -116,7 +132,8 @@ export function toStoredRequest(wire: WireRequest, redactor: Redactor): { [key: 
     headers[name] = Array.isArray(value) ? value.map((v) => redactor.redactString(v)) : redactor.redactString(value);
   }
   const contentType = headerValue(wire.headers, 'content-type');
-  const body = redactor.redactValue(encodeBody(wire.body, contentType)) as { [key: string]: Json };
+  const encoded = /^application\/x-www-form-urlencoded/i.test(contentType) && wire.body.length > 0 ? encodeForm(wire.body) : encodeBody(wire.body, contentType);
+  const body = redactor.redactValue(encoded) as { [key: string]: Json };
   return { method: wire.method.toUpperCase(), url: redactor.redactString(wire.url), headers, ...body };
 }
 
