@@ -322,9 +322,12 @@ export function parseCassetteJson(text: string, file: string): CassetteDocument 
   try {
     data = JSON.parse(text);
   } catch (error) {
-    const message = (error as Error).message;
+    const message = (error as Error).message.split('\n')[0];
     const position = /position (\d+)/.exec(message);
-    const where = position ? `line ${text.slice(0, Number(position[1])).split('\n').length}` : 'unknown line';
+    // Node 20's JSON.parse names no position; the YAML parser reads JSON and does.
+    const yamlProblem = position ? undefined : parseDocument(text, { prettyErrors: true }).errors[0]?.linePos?.[0];
+    const line = position ? text.slice(0, Number(position[1])).split('\n').length : yamlProblem?.line;
+    const where = line === undefined ? 'unknown line' : `line ${line}`;
     throw new CassetteCorruptError(
       `Cassette ${file} is not valid JSON (${where}): ${message}\n` +
         'The file was left untouched. Fix it by hand, restore it from version control, or delete it and re-record.',
