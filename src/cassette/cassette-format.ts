@@ -268,7 +268,12 @@ function validateHttpShape(
   if (b64 !== undefined && typeof b64 !== 'string') fail('response', '"body_b64" must be a string');
 }
 
-/** The file formats a cassette may be stored in. */
+/**
+ * The file formats a cassette may be stored in.
+ *
+ * @example
+ * CASSETTE_FORMATS.includes(config.format); // true
+ */
 export const CASSETTE_FORMATS = ['yaml', 'json'] as const;
 
 /** One of {@link CASSETTE_FORMATS}. */

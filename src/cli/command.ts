@@ -12,7 +12,12 @@ import { loadConfig, type AgentTapeConfig } from '../config/config';
 import { CassetteNotFoundError, UsageError } from '../errors';
 import { listCassetteFiles, resolveCassetteArguments } from '../tools/cassette-files';
 
-/** Exit codes: 0 ok, 1 problems found, 2 the command line or its inputs are wrong. */
+/**
+ * Exit codes: 0 ok, 1 problems found, 2 the command line or its inputs are wrong.
+ *
+ * @example
+ * return findings.length > 0 ? EXIT.problems : EXIT.ok;
+ */
 export const EXIT = { ok: 0, problems: 1, usage: 2 } as const;
 
 /** Parsed option values. */
@@ -43,7 +48,12 @@ export interface Command {
   run(context: CommandContext, positionals: string[], values: OptionValues): number;
 }
 
-/** Options every command accepts. */
+/**
+ * Options every command accepts.
+ *
+ * @example
+ * parseArgs({ args, options: { ...COMMON_OPTIONS, ...command.options } });
+ */
 export const COMMON_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
   help: { type: 'boolean', short: 'h' },
   root: { type: 'string' },

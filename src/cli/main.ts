@@ -19,7 +19,12 @@ import { timelineCommand } from './timeline';
 import { validateCommand } from './validate';
 import { viewCommand } from './view';
 
-/** Every command, in the order `--help` lists them. */
+/**
+ * Every command, in the order `--help` lists them.
+ *
+ * @example
+ * COMMANDS.map((c) => c.name); // ['inspect', 'timeline', …]
+ */
 export const COMMANDS: Command[] = [inspectCommand, timelineCommand, diffCommand, validateCommand, redactCommand, viewCommand, pruneCommand, importNockCommand, exportCommand];
 
 function mainHelp(): string {

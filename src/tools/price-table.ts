@@ -15,7 +15,12 @@ export interface ModelPrice {
 /** Model-name prefix -> price. */
 export type PriceTable = Record<string, ModelPrice>;
 
-/** List prices at the time of writing; estimates, not invoices. */
+/**
+ * List prices at the time of writing; estimates, not invoices.
+ *
+ * @example
+ * priceOf('gpt-4o-mini', DEFAULT_PRICES); // { input: 0.15, output: 0.6 }
+ */
 export const DEFAULT_PRICES: PriceTable = {
   'gpt-4o-mini': { input: 0.15, output: 0.6 },
   'gpt-4o': { input: 2.5, output: 10 },
