@@ -176,7 +176,14 @@ describe('validate', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('warning: interactions[0].request.json.metadata.sent_at: request holds a timestamp');
     expect(run.stdout).toContain('warning: interactions[0].request.json.metadata.session: request holds a random id');
+    expect(run.stdout).not.toContain('warning: interactions[0].request.url');
     expect(cli('validate', '--strict').status).toBe(1);
+    const inQuery = weatherInteraction(0);
+    inQuery.request.url = 'https://api.weather.test/v1/london?since=2026-06-17T12:00:00Z&timestamp=2026-06-17T12:00:00Z';
+    write(ANSWERS, cassetteText('agent answers', [inQuery]));
+    const query = cli('validate');
+    expect(query.stdout).toContain('warning: interactions[0].request.url?since: request holds a timestamp (2026-06-17T12:00:00Z)');
+    expect(query.stdout).not.toContain('url?timestamp');
   });
 });
 
@@ -230,6 +237,22 @@ describe('view', () => {
     expect(page).toContain('It is rainy &amp; 15°C.');
     expect(page.match(/<div class="column">/g)).toHaveLength(2);
     expect(page).toContain('<div class="who">call get_weather</div>');
+  });
+
+  test('shows an agent loop as a conversation: tool calls, tool results, and no repeated history', () => {
+    const first = llmInteraction(0);
+    const firstBody = first.request.json as { messages: unknown[] };
+    const toolCall = { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"London"}' } }] };
+    (first.response as { json: { choices: unknown[] } }).json.choices = [{ index: 0, message: toolCall }];
+    const second = llmInteraction(1);
+    (second.request.json as { messages: unknown[] }).messages = [...firstBody.messages, toolCall, { role: 'tool', tool_call_id: 'call_1', content: '{"temp":15}' }];
+    write('loop.yaml', cassetteText('loop', [first, second]));
+    expect(cli('view', 'loop.yaml', '--out', 'loop.html').status).toBe(0);
+    const page = read('loop.html');
+    expect(page.match(/What is the weather in London\?/g)).toHaveLength(1);
+    expect(page).toContain('→ get_weather({&quot;city&quot;:&quot;London&quot;})');
+    expect(page).toContain('<p class="earlier">1 earlier message shown above</p>');
+    expect(page).toContain('<div class="who">tool</div><pre>{&quot;temp&quot;:15}</pre>');
   });
 });
 

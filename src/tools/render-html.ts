@@ -26,7 +26,7 @@ export function escapeHtml(text: string): string {
 }
 
 function pretty(value: Json | undefined): string {
-  if (value === undefined) return '';
+  if (value === undefined || value === null) return '';
   return typeof value === 'string' ? value : JSON.stringify(value, null, 2);
 }
 
@@ -50,15 +50,36 @@ function contentText(content: Json | undefined): string {
   return pretty(content);
 }
 
-function renderMessages(body: { [key: string]: Json }): string[] {
+function describeToolCalls(calls: Json | undefined): string {
+  if (!Array.isArray(calls)) return '';
+  return calls
+    .map((call) => {
+      const fn = isJsonObject(call) && isJsonObject(call.function) ? call.function : undefined;
+      return fn ? `→ ${String(fn.name)}(${typeof fn.arguments === 'string' ? fn.arguments : pretty(fn.arguments)})` : `→ ${pretty(call)}`;
+    })
+    .join('\n');
+}
+
+function messagesOf(body: { [key: string]: Json }): Json[] {
+  return Array.isArray(body.messages) ? body.messages : Array.isArray(body.input) ? body.input : [];
+}
+
+/** How many leading messages of a request repeat the previous LLM request of the run (chat APIs resend the history). */
+function sharedPrefix(previous: Json[], messages: Json[]): number {
+  let n = 0;
+  while (n < previous.length && n < messages.length && JSON.stringify(previous[n]) === JSON.stringify(messages[n])) n++;
+  return n;
+}
+
+function renderMessages(body: { [key: string]: Json }, alreadyShown: number): string[] {
   const out: string[] = [];
-  if (body.system !== undefined) out.push(block('system', 'system', contentText(body.system)));
-  const messages = Array.isArray(body.messages) ? body.messages : Array.isArray(body.input) ? body.input : [];
-  for (const message of messages) {
+  if (body.system !== undefined && alreadyShown === 0) out.push(block('system', 'system', contentText(body.system)));
+  const messages = messagesOf(body);
+  if (alreadyShown > 0) out.push(`<p class="earlier">${alreadyShown} earlier message${alreadyShown === 1 ? '' : 's'} shown above</p>`);
+  for (const message of messages.slice(alreadyShown)) {
     if (!isJsonObject(message)) continue;
     const role = typeof message.role === 'string' ? message.role : 'message';
-    let text = contentText(message.content);
-    if (Array.isArray(message.tool_calls)) text += `\n${message.tool_calls.map((call) => `tool call ${pretty(call)}`).join('\n')}`;
+    const text = [contentText(message.content), describeToolCalls(message.tool_calls)].filter(Boolean).join('\n');
     out.push(block(role.replace(/[^a-z_]/gi, ''), role, text));
   }
   if (out.length === 0 && typeof body.prompt === 'string') out.push(block('user', 'prompt', body.prompt));
@@ -70,8 +91,7 @@ function renderReply(body: Json | undefined): string[] {
   if (Array.isArray(body.choices)) {
     return body.choices.map((choice) => {
       const message = isJsonObject(choice) && isJsonObject(choice.message) ? choice.message : {};
-      let text = contentText(message.content);
-      if (Array.isArray(message.tool_calls)) text += `${text ? '\n' : ''}${message.tool_calls.map((call) => `tool call ${pretty(call)}`).join('\n')}`;
+      const text = [contentText(message.content), describeToolCalls(message.tool_calls)].filter(Boolean).join('\n');
       return block('assistant', 'assistant', text);
     });
   }
@@ -83,14 +103,17 @@ function renderStream(chunks: Json[]): string {
   return chunks.map((chunk) => (isJsonObject(chunk) ? pretty(chunk.data ?? chunk.text ?? chunk) : pretty(chunk))).join('\n');
 }
 
-function renderInteraction(interaction: Interaction): string {
+function renderInteraction(interaction: Interaction, history: { messages: Json[] }): string {
   const parts: string[] = [];
   const { request } = interaction;
   const response = httpResponseOf(interaction);
   const isHttp = typeof request.method === 'string' && typeof request.url === 'string';
   const requestBody = isHttp ? (request.json ?? request.text ?? request.form ?? request.body_b64) : request;
   if (interaction.kind === 'llm') {
-    parts.push(...renderMessages(isJsonObject(requestBody) ? requestBody : {}));
+    const body = isJsonObject(requestBody) ? requestBody : {};
+    const messages = messagesOf(body);
+    parts.push(...renderMessages(body, sharedPrefix(history.messages, messages)));
+    history.messages = messages;
     if (parts.length === 0) parts.push(block('user', 'request', pretty(requestBody)));
   } else if (!isHttp && typeof request.name === 'string') {
     parts.push(block('tool', `call ${request.name}`, pretty(request.args)));
@@ -122,11 +145,12 @@ function renderInteraction(interaction: Interaction): string {
 
 function renderColumn(cassette: NamedCassette): string {
   const { document } = cassette;
+  const history = { messages: [] as Json[] };
   const test = typeof document.meta.test_name === 'string' ? document.meta.test_name : '';
   return (
     `<div class="column"><h2>${escapeHtml(cassette.name)}</h2>` +
     `<p class="meta">${escapeHtml(test)}${test ? ' · ' : ''}${document.interactions.length} interactions · recorded ${escapeHtml(document.created_at)}</p>` +
-    `${document.interactions.map(renderInteraction).join('')}</div>`
+    `${document.interactions.map((interaction) => renderInteraction(interaction, history)).join('')}</div>`
   );
 }
 
@@ -140,6 +164,7 @@ h2{font-size:16px;margin:0 0 4px;word-break:break-all}.meta{color:#5a6270;margin
 .kind{display:inline-block;padding:0 6px;border-radius:4px;background:#e8ecf3}
 .kind-llm .kind{background:#e3dcff}.kind-tool .kind{background:#dcf5e3}.kind-http .kind{background:#fff1d6}
 .msg{border-left:4px solid #c5cbd5;margin:6px 0;padding:4px 8px;background:#fafbfc}
+.earlier{color:#5a6270;font-style:italic;margin:4px 0}
 .msg .who{font-size:12px;font-weight:600;color:#5a6270;text-transform:uppercase}
 .msg.user{border-color:#3b82f6}.msg.assistant{border-color:#8b5cf6}.msg.system{border-color:#64748b}
 .msg.tool{border-color:#16a34a}.msg.http{border-color:#d97706}.msg.error{border-color:#dc2626;background:#fff5f5}

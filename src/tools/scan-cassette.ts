@@ -85,8 +85,11 @@ export function scanCassette(doc: CassetteDocument, redact: RedactConfig): ScanF
     visit(interaction.response, `${at}.response`, checkLeaf);
     visit(interaction.error as Json | undefined, `${at}.error`, checkLeaf);
     visit(interaction.metadata, `${at}.metadata`, checkLeaf);
-    const { headers: _headers, ...requestBody } = interaction.request;
+    const { headers: _headers, url, ...requestBody } = interaction.request;
     visit(requestBody, `${at}.request`, checkDeterminism);
+    if (typeof url === 'string' && URL.canParse(url)) {
+      for (const [name, value] of new URL(url).searchParams) checkDeterminism(`${at}.request.url?${name}`, name, value);
+    }
     if (!interaction.match_key) findings.push({ severity: 'warning', path: `${at}.match_key`, message: 'no match_key; the Python AgentTape needs one to replay this interaction' });
   });
   return findings;

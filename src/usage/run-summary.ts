@@ -39,13 +39,16 @@ export function summarizeRun(rootDir: string, records: TestFileUsage[]): RunSumm
 }
 
 /**
- * Renders the summary as Jest renders its snapshot summary.
+ * Renders the summary as Jest renders its snapshot summary (nothing when no
+ * cassette was touched).
  *
  * @example
  * process.stderr.write(formatRunSummary(summary));
  */
 export function formatRunSummary(summary: RunSummary, listLimit = 10): string {
   const { counts } = summary;
+  // A run that touched no cassette has nothing to say, like Jest's snapshot summary.
+  if (counts.replayed + counts.recorded + counts.unmatched === 0 && summary.obsolete.length === 0) return '';
   const lines = ['AgentTape Summary'];
   lines.push(` › ${plural(counts.replayed, 'interaction')} replayed, ${counts.recorded} recorded, in ${plural(summary.suites, 'test suite')}.`);
   if (counts.llmReplayed > 0) {
