@@ -95,6 +95,16 @@ describe('inspect', () => {
     expectOneLineError(cli('inspect', ANSWERS, '--prices', 'missing.json'), 2, /cannot read the price table .*missing\.json/);
   });
 
+  test('uses the "prices" configuration key, which --prices overrides', () => {
+    write('agenttape.config.json', JSON.stringify({ prices: { 'gpt-4o-mini': { input: 100, output: 100 } } }));
+    // (9 + 12) * 100 / 1e6 = 0.0021
+    expect(cli('inspect', ANSWERS).stdout).toContain('estimated cost $0.0021');
+    write('prices.json', JSON.stringify({ 'gpt-4o-mini': { input: 1000, output: 2000 } }));
+    expect(cli('inspect', ANSWERS, '--prices', 'prices.json').stdout).toContain('estimated cost $0.0330');
+    write('agenttape.config.json', JSON.stringify({ prices: { 'gpt-4o-mini': { input: 'cheap' } } }));
+    expectOneLineError(cli('inspect', ANSWERS), 2, /Invalid price for "gpt-4o-mini" in "prices" in .*agenttape\.config\.json/);
+  });
+
   test('--json gives the same facts to scripts', () => {
     const run = cli('inspect', ANSWERS, '--json');
     const [{ inspection }] = JSON.parse(run.stdout);

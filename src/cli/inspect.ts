@@ -19,8 +19,9 @@ Arguments:
   <cassette>        a cassette file, a folder of cassettes, or a test name under cassetteDir
 
 Options:
-  --prices <file>   JSON price table merged over the built-in one, USD per million tokens:
-                    {"gpt-4o": {"input": 2.5, "output": 10}}
+  --prices <file>   JSON price table, USD per million tokens by model-name prefix:
+                    {"gpt-4o": {"input": 2.5, "output": 10}}; merged over the "prices"
+                    configuration key, itself merged over the built-in table
   --json            print the inspection as JSON
 
 Examples:
@@ -29,7 +30,8 @@ Examples:
   options: { prices: { type: 'string' }, json: { type: 'boolean' } },
   run(context, positionals, values) {
     const files = cassetteFilesFrom(context, positionals, { allByDefault: false, command: 'inspect' });
-    const prices = typeof values.prices === 'string' ? loadPriceTable(path.resolve(context.cwd, values.prices)) : DEFAULT_PRICES;
+    const configured = { ...DEFAULT_PRICES, ...context.config().prices };
+    const prices = typeof values.prices === 'string' ? loadPriceTable(path.resolve(context.cwd, values.prices), configured) : configured;
     const inspections = files.map((file) => ({ file: path.relative(context.cwd, file), inspection: inspectCassette(readNamedCassette(file), prices) }));
     if (values.json) context.out(`${JSON.stringify(inspections, null, 2)}\n`);
     else context.out(`${inspections.map(({ file, inspection }) => formatInspection(file, inspection)).join('\n\n')}\n`);

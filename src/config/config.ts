@@ -30,6 +30,12 @@ export interface RedactConfig {
   emails: boolean;
 }
 
+/** Price of one model for cost estimates, USD per million tokens. */
+export interface ModelPrice {
+  input: number;
+  output: number;
+}
+
 /** The validated configuration. */
 export interface AgentTapeConfig {
   /** Folder of cassettes, absolute (resolved against rootDir). */
@@ -56,6 +62,8 @@ export interface AgentTapeConfig {
   frozen: string[];
   /** The file format new cassettes are written in (`.yaml` or `.json` files). */
   format: CassetteFormat;
+  /** Model-name prefix -> price, merged over the built-in table by `agenttape inspect`. */
+  prices: Record<string, ModelPrice>;
 }
 
 /** Keys a user may set, as written in the config file. */
@@ -82,6 +90,7 @@ function defaults(rootDir: string): AgentTapeConfig {
     live: [],
     frozen: [],
     format: 'yaml',
+    prices: {},
   };
 }
 
@@ -179,6 +188,20 @@ const KEYS: Record<keyof AgentTapeConfig, (value: unknown, where: string, config
       throw new ConfigError(`Invalid value for "format" in ${where}: ${JSON.stringify(value)}. Valid formats: ${CASSETTE_FORMATS.join(', ')}.`);
     }
     config.format = value as CassetteFormat;
+  },
+  prices(value, where, config) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new ConfigError(`Invalid value for "prices" in ${where}: expected an object such as {"gpt-4o": {"input": 2.5, "output": 10}} (USD per million tokens).`);
+    }
+    const prices: Record<string, ModelPrice> = {};
+    for (const [model, price] of Object.entries(value)) {
+      const p = price as Partial<ModelPrice> | null;
+      if (!p || typeof p.input !== 'number' || typeof p.output !== 'number') {
+        throw new ConfigError(`Invalid price for "${model}" in "prices" in ${where}: ${JSON.stringify(price)}. Give numbers: {"input": 2.5, "output": 10} (USD per million tokens).`);
+      }
+      prices[model] = { input: p.input, output: p.output };
+    }
+    config.prices = prices;
   },
 };
 

@@ -1,16 +1,14 @@
 /**
  * Estimated cost of recorded LLM calls. Prices are USD per million tokens,
- * looked up by the longest model-name prefix; a project passes its own table
- * (`--prices prices.json`) when its contract differs from list prices.
+ * looked up by the longest model-name prefix; a project sets its own (the
+ * `prices` configuration key, or `--prices prices.json`) when its contract
+ * differs from list prices.
  */
 import * as fs from 'node:fs';
+import type { ModelPrice } from '../config/config';
 import { UsageError } from '../errors';
 
-/** Price of one model, USD per million tokens. */
-export interface ModelPrice {
-  input: number;
-  output: number;
-}
+export type { ModelPrice };
 
 /** Model-name prefix -> price. */
 export type PriceTable = Record<string, ModelPrice>;
@@ -59,19 +57,19 @@ export function priceOf(model: string | undefined, table: PriceTable): ModelPric
 
 /**
  * Reads a price table from JSON (`{ "model-prefix": { "input": 1, "output": 2 } }`),
- * merged over the defaults.
+ * merged over `base` (the built-in table by default).
  *
  * @example
  * const prices = loadPriceTable('prices.json');
  */
-export function loadPriceTable(file: string): PriceTable {
+export function loadPriceTable(file: string, base: PriceTable = DEFAULT_PRICES): PriceTable {
   let data: unknown;
   try {
     data = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (error) {
     throw new UsageError(`cannot read the price table ${file}: ${(error as Error).message}. Pass a JSON file like {"gpt-4o": {"input": 2.5, "output": 10}} (USD per million tokens).`);
   }
-  const table: PriceTable = { ...DEFAULT_PRICES };
+  const table: PriceTable = { ...base };
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new UsageError(`the price table ${file} is not a JSON object. Write {"model-prefix": {"input": 2.5, "output": 10}} (USD per million tokens).`);
   }
