@@ -153,6 +153,13 @@ test('answers', async () => {
     expect(provider.connections).toBe(0);
 
     expect(runPackedAgentTape(['validate'], fixture.dir).status).toBe(0);
+
+    // A project that switches format keeps replaying the cassettes it has.
+    fixture.write('agenttape.config.json', JSON.stringify({ format: 'yaml' }));
+    const switched = await fixture.run([], { PROVIDER_URL: `http://127.0.0.1:${port}` });
+    expect(switched.output).toContain('Tests:       1 passed, 1 total');
+    expect(provider.connections).toBe(0);
+    expect(fixture.files('cassettes')).toEqual(['agent.test.js/answers.json']);
     if (!hasPythonAgentTape) {
       // eslint-disable-next-line no-console
       console.warn(`Skipping the Python AgentTape check: ${PYTHON_AGENTTAPE}/src/agenttape is absent.`);
