@@ -12,7 +12,7 @@ import { decide } from '../engine/decide';
 import { primaryCanonicalOptions } from '../engine/match-index';
 import type { Tape } from '../engine/tape';
 import { classifyUrl, extractUsage, toStoredRequest, toStoredResponse, toWireResponse, WIRE_BODY_HEADERS, type WireRequest } from './http-exchange';
-import { realFetch, type HandlerReply, type RequestHandler } from './nock-interception';
+import { realFetch, type HandlerReply, type RequestHandler } from './request-interception';
 
 /** Request headers not forwarded when performing a real request. */
 const HOP_BY_HOP = new Set(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade']);

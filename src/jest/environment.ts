@@ -14,7 +14,7 @@ import type { CassetteRuntime } from '../engine/cassette-runtime';
 import { CassetteState } from '../engine/cassette-state';
 import type { Tape } from '../engine/tape';
 import { createHttpHandler } from '../http/http-handler';
-import { HttpInterception } from '../http/nock-interception';
+import { HttpInterception } from '../http/request-interception';
 import { Redactor } from '../redact/redactor';
 import { countUsage, writeTestFileUsage } from '../usage/cassette-usage';
 import { installBridge } from './handle-bridge';
