@@ -125,6 +125,7 @@ test('answers', async () => {
   expect(completion.choices[0].message.content).toMatch(/rainy/);
   const echo = await fetch(process.env.PROVIDER_URL + '/echo/x', { method: 'POST', body: 'hello' });
   expect(echo.status).toBe(200);
+  expect((await echo.json()).body).toBe('hello');
   expect(cassette).toHaveReplayedAll();
 });
 `,

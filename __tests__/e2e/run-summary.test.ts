@@ -19,13 +19,14 @@ describe('agent', () => {
   test${options.skipFetch ? '.skip' : ''}('fetch', async () => {
     const res = await fetch(base + '/echo/fetch');
     expect(res.status).toBe(200);
+    await res.text();
   });
   test('openai', async () => {
     const completion = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Weather?' }] });
     expect(completion.choices[0].message.content).toMatch(/rainy/);
     ${options.extraRequest ? "await fetch(base + '/echo/never-recorded').catch(() => undefined);" : ''}
   });
-  ${options.withOld ? "test('old', async () => { await fetch(base + '/echo/old'); });" : ''}
+  ${options.withOld ? "test('old', async () => { await (await fetch(base + '/echo/old')).text(); });" : ''}
 });
 `;
 }
