@@ -106,3 +106,17 @@ export class CassetteNameAllocator {
     return name;
   }
 }
+
+/**
+ * Where a partial replay writes its run (SPEC §8): beside the cassette, which
+ * stays byte-identical.
+ *
+ * @example
+ * derivedCassettePath('/p/cassettes/a.test.ts/answers.yaml'); // '/p/cassettes/a.test.ts/answers.derived.yaml'
+ */
+export function derivedCassettePath(file: string): string {
+  const match = /\.(yaml|json)$/.exec(file);
+  const extension = match ? match[0] : CASSETTE_EXTENSION;
+  const base = match ? file.slice(0, -extension.length) : file;
+  return `${base}.derived${extension}`;
+}

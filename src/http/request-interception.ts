@@ -14,6 +14,54 @@ import type { WireRequest } from './http-exchange';
 // network through the original fetch.
 const originalFetch: typeof fetch = globalThis.fetch;
 
+// Where undici (Node's fetch, the `undici` package, Node's WebSocket) keeps its
+// process-wide dispatcher. Its own request APIs bypass every interceptor, so
+// while we intercept, this slot holds a guard that refuses them.
+const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+type DispatcherSlot = { [GLOBAL_DISPATCHER]?: unknown };
+
+/** Builds the error for a request made through an API that cannot be intercepted. */
+export type BlockedRequestReporter = (description: string) => Error;
+
+/** A dispatcher that fails every request it is given, without connecting. */
+class BlockingDispatcher {
+  constructor(
+    public previous: unknown,
+    private readonly report: BlockedRequestReporter,
+  ) {}
+
+  dispatch(options: { method?: string; origin?: string | URL; path?: string }, handler: { onError?(error: Error): void; onResponseError?(controller: unknown, error: Error): void }): boolean {
+    const error = this.report(`${options.method ?? 'GET'} ${String(options.origin ?? '')}${options.path ?? ''}`);
+    if (handler.onResponseError) handler.onResponseError(null, error);
+    else handler.onError?.(error);
+    return true;
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  destroy(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  on(): this {
+    return this;
+  }
+
+  once(): this {
+    return this;
+  }
+
+  off(): this {
+    return this;
+  }
+
+  emit(): boolean {
+    return false;
+  }
+}
+
 /**
  * The fetch that bypasses interception, for performing real requests while recording.
  *
@@ -21,7 +69,17 @@ const originalFetch: typeof fetch = globalThis.fetch;
  * const response = await realFetch('http://127.0.0.1:8080/');
  */
 export function realFetch(input: string | URL, init?: RequestInit): Promise<Response> {
-  return originalFetch(input, init);
+  const slot = globalThis as DispatcherSlot;
+  const guard = slot[GLOBAL_DISPATCHER];
+  if (!(guard instanceof BlockingDispatcher)) return originalFetch(input, init);
+  // Node's fetch reads the global dispatcher synchronously when called: lend it the real one.
+  slot[GLOBAL_DISPATCHER] = guard.previous;
+  try {
+    return originalFetch(input, init);
+  } finally {
+    guard.previous = slot[GLOBAL_DISPATCHER];
+    slot[GLOBAL_DISPATCHER] = guard;
+  }
 }
 
 /** What a handler answers: a response (whose body may stream). A thrown error reaches the client as a request error. */
@@ -81,11 +139,20 @@ async function toWireRequest(request: Request): Promise<WireRequest> {
  */
 export class HttpInterception {
   private interceptors: Interceptor[] = [];
+  private guards: { slot: DispatcherSlot; guard: BlockingDispatcher }[] = [];
 
-  constructor(private readonly handler: RequestHandler) {}
+  constructor(
+    private readonly handler: RequestHandler,
+    /** Builds (and reports) the error for a request through undici's own APIs, which are blocked. */
+    private readonly reportBlocked: BlockedRequestReporter = (description) => new Error(`request blocked: ${description}`),
+  ) {}
 
-  /** Starts intercepting every request. */
-  activate(): void {
+  /**
+   * Starts intercepting every request. `sandboxes` are other realms' globals
+   * (the Jest sandbox) whose undici dispatcher slot must be guarded too: an
+   * `undici` package loaded there reads its own global.
+   */
+  activate(sandboxes: object[] = []): void {
     if (this.interceptors.length > 0) return;
     // Loaded here, not at import: applying them patches the process.
     /* eslint-disable @typescript-eslint/no-require-imports */
@@ -107,11 +174,22 @@ export class HttpInterception {
       interceptor.apply();
       this.interceptors.push(interceptor);
     }
+    for (const slot of [globalThis, ...sandboxes] as DispatcherSlot[]) {
+      const guard = new BlockingDispatcher(slot[GLOBAL_DISPATCHER], this.reportBlocked);
+      slot[GLOBAL_DISPATCHER] = guard;
+      this.guards.push({ slot, guard });
+    }
   }
 
   /** Removes the interceptors and restores what they patched. */
   deactivate(): void {
     for (const interceptor of this.interceptors) interceptor.dispose();
     this.interceptors = [];
+    for (const { slot, guard } of this.guards) {
+      if (slot[GLOBAL_DISPATCHER] !== guard) continue;
+      if (guard.previous === undefined) delete slot[GLOBAL_DISPATCHER];
+      else slot[GLOBAL_DISPATCHER] = guard.previous;
+    }
+    this.guards = [];
   }
 }

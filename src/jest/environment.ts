@@ -8,12 +8,14 @@ import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environmen
 import type { Circus } from '@jest/types';
 import NodeEnvironment from 'jest-environment-node';
 import * as path from 'node:path';
+import { BoundaryRecorder } from '../boundaries/boundary-recorder';
 import { loadConfig, type AgentTapeConfig } from '../config/config';
 import { parseMode, type Mode } from '../config/modes';
 import type { CassetteRuntime } from '../engine/cassette-runtime';
 import { CassetteState } from '../engine/cassette-state';
+import { partialReplayFor, withPartialPragmas } from '../engine/partial-options';
 import type { Tape } from '../engine/tape';
-import { createHttpHandler } from '../http/http-handler';
+import { createBlockedRequestReporter, createHttpHandler } from '../http/http-handler';
 import { HttpInterception } from '../http/request-interception';
 import { Redactor } from '../redact/redactor';
 import { countUsage, writeTestFileUsage } from '../usage/cassette-usage';
@@ -69,6 +71,7 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
   private readonly occurrences = new Map<string, number>();
   private readonly testOccurrence = new WeakMap<Circus.TestEntry, number>();
   private testTape: Tape | undefined;
+  private readonly boundaries = new BoundaryRecorder(this);
   private readonly skippedTests: string[] = [];
   private runFinished = false;
 
@@ -77,7 +80,7 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
     // Every key of testEnvironmentOptions becomes a sandbox global: hide ours.
     super({ ...config, projectConfig: { ...config.projectConfig, testEnvironmentOptions: jestOptions } }, context);
     const { rootDir } = config.projectConfig;
-    this.config = loadConfig(rootDir, agenttape);
+    this.config = withPartialPragmas(loadConfig(rootDir, agenttape), context.docblockPragmas, path.relative(rootDir, context.testPath), rootDir);
     this.redactor = new Redactor(this.config.redact);
     const pragma = context.docblockPragmas['agenttape-mode'];
     const envMode = process.env.AGENTTAPE_MODE;
@@ -91,18 +94,19 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
         ci: config.globalConfig.ci,
       },
     );
-    this.interception = new HttpInterception(createHttpHandler(this));
+    this.interception = new HttpInterception(createHttpHandler(this), createBlockedRequestReporter(this));
   }
 
   override async setup(): Promise<void> {
     await super.setup();
-    this.interception.activate();
+    this.interception.activate([this.global]);
     // Jest copied the sandbox's fetch before nock patched it: hand it the patched one.
     this.global.fetch = globalThis.fetch;
     if (this.state.openFileScope().mode.mode === 'none') this.fillPlaceholderKeys();
     installBridge(this.global, {
       currentTape: () => this.currentTape(),
-      useOptions: (options: { mode?: Mode }) => this.useOptions(options),
+      useOptions: (options: { mode?: Mode; live?: string[]; frozen?: string[] }) => this.useOptions(options),
+      boundaries: this.boundaries,
     });
   }
 
@@ -157,10 +161,17 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
     if (!tape.failures.includes(error)) tape.failures.push(error);
   }
 
-  private useOptions(options: { mode?: Mode }): void {
+  boundaryExecuting(): boolean {
+    return this.boundaries.executing();
+  }
+
+  private useOptions(options: { mode?: Mode; live?: string[]; frozen?: string[] }): void {
     const tape = this.currentTape();
     const mode = options.mode === undefined ? undefined : parseMode(options.mode, 'cassette.use()');
-    this.state.setTestMode(tape, mode);
+    // cassette.use({ live }) alone must not reset a mode set by an earlier cassette.use({ mode }).
+    if (mode !== undefined || (options.live === undefined && options.frozen === undefined)) this.state.setTestMode(tape, mode);
+    const partial = partialReplayFor(tape.config, options, 'cassette.use()');
+    if (partial) tape.partial = partial;
   }
 
   /** Leaves the record the run summary and `agenttape prune` read; a cache, so failing to write it only warns. */
