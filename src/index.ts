@@ -17,11 +17,14 @@ export { cassette, type CassetteHandle, type CassetteStep, type CassetteUseOptio
 export {
   AgentTapeError,
   CassetteCorruptError,
+  CassetteNotFoundError,
   ConfigError,
+  ImportFormatError,
   ERROR_CODES,
   RecordingRefusedInCiError,
   SchemaVersionError,
   UnmatchedInteractionError,
+  UsageError,
 } from './errors';
 export { MODES, type Mode } from './config/modes';
 export type { AgentTapeOptions } from './config/config';

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../errors';
+import { CASSETTE_FORMATS, type CassetteFormat } from '../cassette/cassette-format';
 import { parseMode, type Mode } from './modes';
 
 /** The built-in matchers; a function returning a key is a custom matcher. */
@@ -27,6 +28,12 @@ export interface RedactConfig {
   placeholder: string;
   /** Scrub e-mail addresses. */
   emails: boolean;
+}
+
+/** Price of one model for cost estimates, USD per million tokens. */
+export interface ModelPrice {
+  input: number;
+  output: number;
 }
 
 /** The validated configuration. */
@@ -58,6 +65,10 @@ export interface AgentTapeConfig {
    * default), as recorded (true), or scaled by a factor (0.5 replays twice as fast).
    */
   replayDelays: boolean | number;
+  /** The file format new cassettes are written in (`.yaml` or `.json` files). */
+  format: CassetteFormat;
+  /** Model-name prefix -> price, merged over the built-in table by `agenttape inspect`. */
+  prices: Record<string, ModelPrice>;
 }
 
 /** Keys a user may set, as written in the config file. */
@@ -84,6 +95,8 @@ function defaults(rootDir: string): AgentTapeConfig {
     live: [],
     frozen: [],
     replayDelays: false,
+    format: 'yaml',
+    prices: {},
   };
 }
 
@@ -187,6 +200,26 @@ const KEYS: Record<keyof AgentTapeConfig, (value: unknown, where: string, config
       );
     }
     config.replayDelays = value;
+  },
+  format(value, where, config) {
+    if (!(CASSETTE_FORMATS as readonly unknown[]).includes(value)) {
+      throw new ConfigError(`Invalid value for "format" in ${where}: ${JSON.stringify(value)}. Valid formats: ${CASSETTE_FORMATS.join(', ')}.`);
+    }
+    config.format = value as CassetteFormat;
+  },
+  prices(value, where, config) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new ConfigError(`Invalid value for "prices" in ${where}: expected an object such as {"gpt-4o": {"input": 2.5, "output": 10}} (USD per million tokens).`);
+    }
+    const prices: Record<string, ModelPrice> = {};
+    for (const [model, price] of Object.entries(value)) {
+      const p = price as Partial<ModelPrice> | null;
+      if (!p || typeof p.input !== 'number' || typeof p.output !== 'number') {
+        throw new ConfigError(`Invalid price for "${model}" in "prices" in ${where}: ${JSON.stringify(price)}. Give numbers: {"input": 2.5, "output": 10} (USD per million tokens).`);
+      }
+      prices[model] = { input: p.input, output: p.output };
+    }
+    config.prices = prices;
   },
 };
 

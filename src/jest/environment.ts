@@ -20,6 +20,7 @@ import { FreezeController } from '../freeze/freeze-controller';
 import { createBlockedRequestReporter, createHttpHandler } from '../http/http-handler';
 import { HttpInterception } from '../http/request-interception';
 import { Redactor } from '../redact/redactor';
+import { countUsage, writeTestFileUsage } from '../usage/cassette-usage';
 import { installBridge } from './handle-bridge';
 
 /** Key variables of LLM providers that read as a placeholder in replay, so SDK clients construct. */
@@ -80,6 +81,8 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
   private readonly originalTestFns = new WeakMap<Circus.TestEntry, Circus.TestFn>();
   private readonly boundaries = new BoundaryRecorder(this);
   private freeze: FreezeController | undefined;
+  private readonly skippedTests: string[] = [];
+  private runFinished = false;
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     const { agenttape, ...jestOptions } = config.projectConfig.testEnvironmentOptions as { agenttape?: unknown };
@@ -124,6 +127,7 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
     this.interception.deactivate();
     this.freeze?.uninstall();
     this.state.save();
+    this.writeUsage();
     await super.teardown();
   }
 
@@ -156,7 +160,12 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
         }
         break;
       }
+      case 'test_skip':
+      case 'test_todo':
+        this.skippedTests.push(fullTestName(event.test));
+        break;
       case 'run_finish': {
+        this.runFinished = true;
         for (const error of this.state.openFileScope().failures) circusState.unhandledErrors.push(error);
         break;
       }
@@ -203,6 +212,25 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
     if (mode !== undefined || (options.live === undefined && options.frozen === undefined)) this.state.setTestMode(tape, mode);
     const partial = partialReplayFor(tape.config, options, 'cassette.use()');
     if (partial) tape.partial = partial;
+  }
+
+  /** Leaves the record the run summary and `agenttape prune` read; a cache, so failing to write it only warns. */
+  private writeUsage(): void {
+    const { rootDir, testPath } = this.state.location;
+    const tapes = this.state.allTapes();
+    try {
+      writeTestFileUsage(rootDir, {
+        testPath,
+        cassetteDir: this.config.cassetteDir,
+        used: [...new Set(tapes.map((tape) => tape.owner.cassettePath))],
+        skippedTests: this.skippedTests,
+        complete: this.runFinished,
+        writtenAt: Date.now(),
+        counts: countUsage(tapes),
+      });
+    } catch (error) {
+      process.emitWarning(`agenttape: could not write the cassette usage record under ${rootDir}/node_modules/.cache/agenttape: ${(error as Error).message}. The run summary will not list obsolete cassettes.`);
+    }
   }
 
   private fillPlaceholderKeys(): void {
