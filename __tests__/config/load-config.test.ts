@@ -27,7 +27,7 @@ describe('defaults', () => {
   test('every documented key has a default and nothing else is a key', () => {
     const config = loadConfig(EMPTY_PROJECT);
     expect(CONFIG_KEYS.sort()).toEqual(
-      ['cassetteDir', 'envSnapshot', 'freeze', 'frozen', 'ignoreVolatileFields', 'live', 'llmHosts', 'matchHeaders', 'matchers', 'mode', 'redact'].sort(),
+      ['cassetteDir', 'envSnapshot', 'format', 'freeze', 'frozen', 'ignoreVolatileFields', 'live', 'llmHosts', 'matchHeaders', 'matchers', 'mode', 'prices', 'redact', 'replayDelays'].sort(),
     );
     expect(config).toEqual({
       cassetteDir: path.join(EMPTY_PROJECT, 'cassettes'),
@@ -40,6 +40,9 @@ describe('defaults', () => {
       llmHosts: [],
       live: [],
       frozen: [],
+      replayDelays: false,
+      format: 'yaml',
+      prices: {},
     });
     expect(config.mode).toBeUndefined();
   });
@@ -102,10 +105,10 @@ describe('each key: bad values name the key and where it was set', () => {
     ['matchers', 'fuzzy', 'Invalid matcher "fuzzy" in "matchers" in test options. Allowed values: ignore_volatile, exact, ordered, or a function returning a key.'],
     ['matchers', [], '"matchers" in test options is empty: give at least one of ignore_volatile, exact, ordered.'],
     ['ignoreVolatileFields', 'seed', 'Invalid value for "ignoreVolatileFields" in test options: expected a list of strings, got "seed".'],
-    ['matchHeaders', [1], 'Invalid value for "matchHeaders" in test options: expected a list of strings, got [1].'],
+    ['matchHeaders', [1], 'Invalid value for "matchHeaders" in test options: expected true (every non-volatile header), false (none) or a list of header names, got [1].'],
     ['redact', 'yes', 'Invalid value for "redact" in test options: expected true, false or an object with names, patterns, placeholder, emails.'],
     ['freeze', ['clock', 'network'], 'Invalid value "network" in "freeze" in test options. Allowed values: clock, uuid, random.'],
-    ['freeze', true, 'Invalid value for "freeze" in test options: expected a list of strings, got true.'],
+    ['freeze', 'clock', 'Invalid value for "freeze" in test options: expected a list of strings, got "clock".'],
     ['envSnapshot', [null], 'Invalid value for "envSnapshot" in test options: expected a list of strings, got [null].'],
     ['llmHosts', 'api.x.com', 'Invalid value for "llmHosts" in test options: expected a list of strings, got "api.x.com".'],
     ['live', {}, 'Invalid value for "live" in test options: expected a list of strings, got {}.'],
@@ -156,12 +159,10 @@ describe('loadConfig: file, package.json key, overrides', () => {
 
   test('agenttape.config.json, then testEnvironmentOptions.agenttape over it', () => {
     fs.writeFileSync(path.join(dir, 'agenttape.config.json'), JSON.stringify({ mode: 'once', cassetteDir: 'tapes', envSnapshot: ['TIER'] }));
-    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ agenttape: { mode: 'all' } }));
     const config = loadConfig(dir, { mode: 'new_episodes' });
     expect(config.mode).toBe('new_episodes');
     expect(config.cassetteDir).toBe(path.join(dir, 'tapes'));
     expect(config.envSnapshot).toEqual(['TIER']);
-    // The config file wins over package.json: the package key is not read at all.
     expect(loadConfig(dir).mode).toBe('once');
   });
 
@@ -175,7 +176,7 @@ describe('loadConfig: file, package.json key, overrides', () => {
   test('errors name the file they come from', () => {
     fs.writeFileSync(path.join(dir, 'agenttape.config.json'), JSON.stringify({ matchHeaders: 'yes' }));
     expect(configError(() => loadConfig(dir))).toBe(
-      `Invalid value for "matchHeaders" in ${path.join(dir, 'agenttape.config.json')}: expected a list of strings, got "yes".`,
+      `Invalid value for "matchHeaders" in ${path.join(dir, 'agenttape.config.json')}: expected true (every non-volatile header), false (none) or a list of header names, got "yes".`,
     );
     expect(configError(() => loadConfig(EMPTY_PROJECT, { mode: 'sometimes' }))).toBe(
       'Invalid mode "sometimes" in "mode" in testEnvironmentOptions.agenttape. Valid modes: none, once, new_episodes, all, record.',

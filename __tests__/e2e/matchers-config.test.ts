@@ -4,6 +4,7 @@
  * testEnvironmentOptions.agenttape on top), and a bad configuration stops Jest
  * with a ConfigError that names the key.
  */
+import { CONFIG_KEYS } from '../../src/config/config';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 import { createFixture, type FixtureProject } from '../support/packed-project';
 
@@ -72,7 +73,7 @@ describe('matchers and configuration', () => {
     const run = await replay({});
     expect(run.status).toBe(1);
     expect(run.output).toContain('Unknown option "freez" in ');
-    expect(run.output).toContain('Valid keys: cassetteDir, mode, matchers, ignoreVolatileFields, matchHeaders, redact, freeze, envSnapshot, llmHosts, live, frozen.');
+    expect(run.output).toContain(`Valid keys: ${CONFIG_KEYS.join(', ')}.`);
   });
 
   test('a bad value in testEnvironmentOptions.agenttape names the key and the allowed values', async () => {
