@@ -284,7 +284,7 @@ describe('prune', () => {
 });
 
 describe('import-nock and export', () => {
-  test('imports a nock.back fixture: decoded bodies, LLM-shaped usage, valid for validate', () => {
+  test('imports a nock.back fixture: decoded bodies, http kind for an unlisted host, valid for validate', () => {
     const run = cli('import-nock', NOCK_BACK_FIXTURE, '--out', 'cassettes/weather.test.js/weather.yaml');
     expect(run.status).toBe(0);
     expect(run.stdout).toBe('imported 3 nock definitions into cassettes/weather.test.js/weather.yaml\n');
@@ -295,7 +295,9 @@ describe('import-nock and export', () => {
       'POST http://127.0.0.1:36037/notes 201',
     ]);
     expect((doc.interactions[0].response as { json: unknown }).json).toEqual({ city: 'London', temp: 15, condition: 'rainy' });
-    expect(doc.interactions[1].usage).toEqual({ prompt_tokens: 9, completion_tokens: 12, total_tokens: 21 });
+    // Usage is copied for kind llm only (as when recording); this host is not in llmHosts.
+    expect(doc.interactions[1].kind).toBe('http');
+    expect(doc.interactions[1].usage).toBeNull();
     expect(doc.interactions[2].request.text).toBe('remember the umbrella');
     expect(cli('validate').status).toBe(0);
     expectOneLineError(cli('import-nock', NOCK_BACK_FIXTURE, '--out', 'cassettes/weather.test.js/weather.yaml'), 2, /already exists\. Pass --force/);
