@@ -53,17 +53,22 @@ async function run({ quick, log, files: filesOption }) {
       for (const flavour of rotate(FLAVOURS, r + m)) {
         const result = await runJest(dirs[flavour], args);
         assertPassed(result, `${flavour} ${args.join(' ')} replay run`);
-        ((samples[args[0]] ??= {})[flavour] ??= []).push(result.ms);
-        log(`  round ${r + 1} ${args[0]} ${flavour}: ${(result.ms / 1000).toFixed(2)} s`);
+        ((samples[args[0]] ??= {})[flavour] ??= []).push({ ms: result.ms, cpuMs: result.cpuMs });
+        log(`  round ${r + 1} ${args[0]} ${flavour}: ${(result.ms / 1000).toFixed(2)} s wall, ${(result.cpuMs / 1000).toFixed(2)} s CPU`);
       }
     }
   }
   const summary = {};
   for (const [mode, byFlavour] of Object.entries(samples)) {
     summary[mode] = {};
-    for (const [flavour, list] of Object.entries(byFlavour)) summary[mode][flavour] = { medianMs: median(list), runs: list };
-    summary[mode].agenttapeVsNock = ratio(summary[mode].agenttape.medianMs, summary[mode].nock.medianMs);
-    summary[mode].agenttapeVsPolly = ratio(summary[mode].agenttape.medianMs, summary[mode].polly.medianMs);
+    for (const [flavour, list] of Object.entries(byFlavour)) {
+      summary[mode][flavour] = { medianMs: median(list.map((s) => s.ms)), medianCpuMs: median(list.map((s) => s.cpuMs)), runs: list };
+    }
+    const s = summary[mode];
+    s.agenttapeVsNock = ratio(s.agenttape.medianMs, s.nock.medianMs);
+    s.agenttapeVsPolly = ratio(s.agenttape.medianMs, s.polly.medianMs);
+    s.cpuAgenttapeVsNock = ratio(s.agenttape.medianCpuMs, s.nock.medianCpuMs);
+    s.cpuAgenttapeVsPolly = ratio(s.agenttape.medianCpuMs, s.polly.medianCpuMs);
   }
   return { files, requestsPerFile: 10, rounds, recordedRequests, summary };
 }

@@ -43,7 +43,7 @@ function buildDocument(recordings, { url, boundary, responseHeaders = { 'content
   const interactions = recordings.map((r, index) => {
     const wire = { method: 'POST', url, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(r.requestText)) }, body: Buffer.from(r.requestText) };
     const request = m.exchange.toStoredRequest(wire, redactor);
-    const response = r.storedResponse ?? m.exchange.toStoredResponse({ status: 200, headers: responseHeaders, body: Buffer.from(r.responseText) }, redactor, config.redact.placeholder);
+    const response = m.exchange.toStoredResponse({ status: 200, headers: responseHeaders, body: Buffer.from(r.responseText) }, redactor, config.redact.placeholder);
     return {
       index,
       kind: 'http',
