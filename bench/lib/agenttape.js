@@ -22,8 +22,22 @@ function modules() {
     matchIndex: need('engine/match-index.js'),
     exchange: need('http/http-exchange.js'),
     handler: need('http/http-handler.js'),
-    interception: need('http/nock-interception.js'),
+    interception: need(interceptionModule()),
   };
+}
+
+/**
+ * The module whose HttpInterception the Jest environment uses (read from
+ * dist/jest/environment.js), so the bench follows the interception the
+ * product really ships (nock-interception.js, request-interception.js, …).
+ */
+function interceptionModule() {
+  const environment = fs.readFileSync(path.join(DIST, 'jest', 'environment.js'), 'utf8');
+  for (const match of environment.matchAll(/require\("\.\.\/http\/([\w-]+)"\)/g)) {
+    const relative = `http/${match[1]}.js`;
+    if (typeof need(relative).HttpInterception === 'function') return relative;
+  }
+  throw new Error('bench: dist/jest/environment.js requires no ../http module exporting HttpInterception; update bench/lib/agenttape.js');
 }
 
 /** Where the cassette of a project rooted at `rootDir` lives, for the bench test. */
@@ -120,4 +134,4 @@ class AgentTapeSession {
   }
 }
 
-module.exports = { TEST_NAME, DIST, modules, location, buildDocument, writeCassette, cassetteFile, AgentTapeSession };
+module.exports = { TEST_NAME, DIST, modules, interceptionModule, location, buildDocument, writeCassette, cassetteFile, AgentTapeSession };

@@ -47,7 +47,7 @@ async function run({ quick, log }) {
   const rounds = quick ? 3 : 5;
   const budgetMs = quick ? 150 : 300;
   const maxRequests = quick ? 150 : 300;
-  const results = { sizes, rounds, budgetMs, maxRequests, data: {} };
+  const results = { sizes, rounds, budgetMs, maxRequests, interception: require('../lib/agenttape').interceptionModule(), data: {} };
   for (const size of sizes) {
     log(`per-request: ${size} recordings — preparing fixtures`);
     const started = Date.now();
