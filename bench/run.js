@@ -19,7 +19,7 @@ const SECTIONS = {
 };
 
 function parseArgs(argv) {
-  const options = { quick: false, only: Object.keys(SECTIONS) };
+  const options = { quick: false, only: Object.keys(SECTIONS), out: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') options.quick = true;
@@ -28,8 +28,10 @@ function parseArgs(argv) {
       options.only = String(value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       const unknown = options.only.filter((s) => !SECTIONS[s]);
       if (unknown.length) throw new Error(`Unknown section(s) ${unknown.join(', ')}; valid: ${Object.keys(SECTIONS).join(', ')}`);
+    } else if (arg === '--out' || arg.startsWith('--out=')) {
+      options.out = path.resolve(arg.includes('=') ? arg.split('=')[1] : argv[++i]);
     } else if (arg === '--help' || arg === '-h') {
-      console.log(`usage: node bench/run.js [--quick] [--only ${Object.keys(SECTIONS).join(',')}]`);
+      console.log(`usage: node bench/run.js [--quick] [--only ${Object.keys(SECTIONS).join(',')}] [--out results.json]`);
       process.exit(0);
     } else throw new Error(`Unknown argument ${arg}; see --help`);
   }
@@ -129,7 +131,7 @@ async function main() {
   const log = (line) => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
   log(`AgentTape bench on ${machine.nproc} CPUs, Node ${machine.node}, load ${machine.loadavg.map((l) => l.toFixed(1)).join(' ')}${options.quick ? ' (quick)' : ''}; sections: ${options.only.join(', ')}`);
   const results = { machine, sections: {} };
-  const outFile = path.join(BENCH_TMP, 'results.json');
+  const outFile = options.out ?? path.join(BENCH_TMP, 'results.json');
   for (const name of options.only) {
     const sectionStarted = Date.now();
     try {

@@ -47,11 +47,11 @@ describe('bench file ${file}', () => {
 
 const FLAVOURS = {
   agenttape: {
-    config: () => ({ preset: 'agenttape', rootDir: '.', testMatch: ['**/*.test.js'] }),
+    config: () => ({ preset: 'agenttape', rootDir: '.', testMatch: ['**/*.test.js'], testTimeout: 60000 }),
     file: (n) => `const fixtures = require('./fixtures/f${n}.json');\n${POST_HELPER}${testBody(n)}`,
   },
   nock: {
-    config: () => ({ testEnvironment: 'node', rootDir: '.', testMatch: ['**/*.test.js'], transform: {} }),
+    config: () => ({ testEnvironment: 'node', rootDir: '.', testMatch: ['**/*.test.js'], transform: {}, testTimeout: 60000 }),
     file: (n) => `const nock = require('nock');
 const fixtures = require('./fixtures/f${n}.json');
 ${POST_HELPER}
@@ -69,7 +69,7 @@ ${testBody(
 )}`,
   },
   polly: {
-    config: () => ({ testEnvironment: 'setup-polly-jest/jest-environment-node', rootDir: '.', testMatch: ['**/*.test.js'], transform: {} }),
+    config: () => ({ testEnvironment: 'setup-polly-jest/jest-environment-node', rootDir: '.', testMatch: ['**/*.test.js'], transform: {}, testTimeout: 60000 }),
     file: (n) => `const path = require('node:path');
 const { setupPolly } = require('setup-polly-jest');
 const NodeHttpAdapter = require('@pollyjs/adapter-node-http');
