@@ -60,6 +60,7 @@ const REPORTS = {
     return [
       `Per-request replay, median of ${r.rounds} interleaved rounds (µs per request, wall; ratios to bare nock in the same run); AgentTape through dist/${r.interception ?? '?'}`,
       table(['recordings', 'client', 'order', 'nock µs', 'agenttape µs', 'polly µs', 'loopback µs', 'AT/nock', 'polly/nock', 'loop/nock', `AT vs ${r.sizes[0]}`, 'AT/nock CPU', `AT vs ${r.sizes[0]} CPU`], rows),
+      `nock's playback timer chain alone (setImmediate → setTimeout 0 → setTimeout 0, no request): ${fmtNum(r.nockTimerFloor?.medianUs)} µs median — a wall-time floor under every reply served through nock's playback`,
       `Target AgentTape ≤ 0.5× nock: worst ${fmtRatio(r.targets.agenttapeVsNockMax)} wall (${pass(r.targets.agenttapeVsNockMax, 0.5)}), ${fmtRatio(r.targets.cpuAgenttapeVsNockMax)} CPU (${pass(r.targets.cpuAgenttapeVsNockMax, 0.5)})`,
       `Target ${r.sizes[r.sizes.length - 1]} recordings within 1.2× of ${r.sizes[0]}: worst ${fmtRatio(r.targets.agenttapeScalingMax)} wall (${pass(r.targets.agenttapeScalingMax, 1.2)}), ${fmtRatio(r.targets.cpuAgenttapeScalingMax)} CPU (${pass(r.targets.cpuAgenttapeScalingMax, 1.2)})`,
     ].join('\n');

@@ -48,6 +48,8 @@ async function run({ quick, log }) {
   const budgetMs = quick ? 150 : 300;
   const maxRequests = quick ? 150 : 300;
   const results = { sizes, rounds, budgetMs, maxRequests, interception: require('../lib/agenttape').interceptionModule(), data: {} };
+  results.nockTimerFloor = await require('../lib/timer-floor').measureTimerFloor();
+  log(`per-request: nock's playback timer chain alone (setImmediate → setTimeout 0 → setTimeout 0) takes ${results.nockTimerFloor.medianUs.toFixed(0)} µs (median)`);
   for (const size of sizes) {
     log(`per-request: ${size} recordings — preparing fixtures`);
     const started = Date.now();
