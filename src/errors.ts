@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   schemaVersion: 'ERR_AGENTTAPE_SCHEMA_VERSION',
   config: 'ERR_AGENTTAPE_CONFIG',
   ciRecord: 'ERR_AGENTTAPE_CI_RECORD_REFUSED',
+  uninterceptable: 'ERR_AGENTTAPE_UNINTERCEPTABLE',
+  concurrent: 'ERR_AGENTTAPE_CONCURRENT_TEST',
 } as const;
 
 function hasCode(value: unknown, prefix: string, exact: boolean): boolean {
@@ -111,5 +113,33 @@ export class RecordingRefusedInCiError extends AgentTapeError {
   static readonly CODE = ERROR_CODES.ciRecord;
   constructor(message: string) {
     super(message, ERROR_CODES.ciRecord);
+  }
+}
+
+/**
+ * A request made through an API AgentTape cannot record or replay (undici's own
+ * `request`/`stream`/`pipeline`/`WebSocket`): it is blocked so nothing reaches the network.
+ *
+ * @example
+ * if (err instanceof UninterceptableRequestError) console.log('use fetch or node:http');
+ */
+export class UninterceptableRequestError extends AgentTapeError {
+  static readonly CODE = ERROR_CODES.uninterceptable;
+  constructor(message: string) {
+    super(message, ERROR_CODES.uninterceptable);
+  }
+}
+
+/**
+ * A request made by a `test.concurrent` test: it cannot be attributed to one
+ * test's cassette, so it is refused rather than written to the wrong one.
+ *
+ * @example
+ * if (err instanceof ConcurrentTestError) console.log('use test() instead of test.concurrent()');
+ */
+export class ConcurrentTestError extends AgentTapeError {
+  static readonly CODE = ERROR_CODES.concurrent;
+  constructor(message: string) {
+    super(message, ERROR_CODES.concurrent);
   }
 }

@@ -3,10 +3,12 @@
  * replay it in every test run.
  *
  * @example
- * import { cassette } from 'agenttape';
+ * import { cassette, tool } from 'agenttape';
+ * const getWeather = tool('get_weather', async (city: string) => weatherApi.get(city));
  * test('answers', async () => {
- *   await runAgent('What is the weather in London?');
+ *   await runAgent('What is the weather in London?', { tools: [getWeather] });
  *   expect(cassette).toHaveReplayedAll();
+ *   expect(cassette).toHaveCalledTools(['get_weather']);
  * });
  */
 import './jest/matchers-types';
@@ -24,3 +26,6 @@ export {
 export { MODES, type Mode } from './config/modes';
 export type { AgentTapeOptions } from './config/config';
 export type { CassetteDocument, Interaction, InteractionKind, Json } from './cassette/cassette-format';
+export { tool, retrieval, memoryRead, memoryWrite, type BoundaryOptions } from './boundaries/boundary-wrappers';
+export { recordCall, type BoundaryRequest, type RecordCallOptions, type UsageOption } from './boundaries/record-call';
+export { useCassette, type UseCassetteOptions } from './use-cassette';

@@ -105,3 +105,15 @@ export class CassetteNameAllocator {
     return name;
   }
 }
+
+/**
+ * Where a partial replay writes its run (SPEC §8): beside the cassette, which
+ * stays byte-identical.
+ *
+ * @example
+ * derivedCassettePath('/p/cassettes/a.test.ts/answers.yaml'); // '/p/cassettes/a.test.ts/answers.derived.yaml'
+ */
+export function derivedCassettePath(file: string): string {
+  const base = file.endsWith(CASSETTE_EXTENSION) ? file.slice(0, -CASSETTE_EXTENSION.length) : file;
+  return `${base}.derived${CASSETTE_EXTENSION}`;
+}

@@ -21,4 +21,6 @@ export interface CassetteRuntime {
   readonly redactor: Redactor;
   /** Makes sure an error fails the test (or the file), even if the code under test catches it. */
   reportFailure(tape: Tape, error: Error): void;
+  /** True while a recorded agent boundary (a tool…) runs: requests it makes are not recorded again. */
+  boundaryExecuting?(): boolean;
 }

@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { readCassetteFile, writeCassetteFile } from '../cassette/cassette-file';
 import type { CassetteDocument } from '../cassette/cassette-format';
-import { CassetteNameAllocator, cassettePath, FILE_SCOPE_NAME, type CassetteLocation } from '../cassette/cassette-path';
+import { CassetteNameAllocator, cassettePath, derivedCassettePath, FILE_SCOPE_NAME, type CassetteLocation } from '../cassette/cassette-path';
 import type { AgentTapeConfig } from '../config/config';
 import { isRecordAll, isRecordingMode, resolveMode, type Mode, type ModeInputs } from '../config/modes';
 import { AgentTapeError } from '../errors';
@@ -89,13 +89,20 @@ export class CassetteState {
 
   /**
    * Writes every cassette that recorded something, atomically. A tape in `none`
-   * mode never writes; a retried test writes only its last attempt.
+   * mode never writes its cassette (with live boundaries it writes
+   * `<name>.derived.yaml` beside it); a retried test writes only its last attempt.
    */
   save(now = new Date()): SaveResult {
     const latest = new Map<string, Tape>();
     for (const tape of this.tapes) latest.set(tape.owner.cassettePath, tape);
     const written: string[] = [];
     for (const [file, tape] of latest) {
+      if (tape.hasLiveRun) {
+        const derived = derivedCassettePath(file);
+        writeCassetteFile(derived, tape.toDerivedDocument(AGENTTAPE_VERSION, now));
+        written.push(derived);
+        continue;
+      }
       if (!tape.dirty || !isRecordingMode(tape.mode.mode)) continue;
       writeCassetteFile(file, tape.toDocument(AGENTTAPE_VERSION, now));
       written.push(file);

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import type { Interaction, Json } from '../cassette/cassette-format';
-import { isRecordAll, type ResolvedMode } from '../config/modes';
+import { isRecordAll, isRecordingMode, type ResolvedMode } from '../config/modes';
 import { AgentTapeError, RecordingRefusedInCiError, UnmatchedInteractionError } from '../errors';
 import { canonicalizeRequest, stableStringify } from './canonical-request';
 import { findClosest, formatDifferences } from './closest-recording';
@@ -27,12 +27,23 @@ export type Decision =
  */
 export function decide(tape: Tape, incoming: IncomingRequest): Decision {
   const { mode } = tape.mode;
+  const scope = tape.partial.scopeOf(incoming.kind, incoming.boundary);
+  if (scope === 'live' && !isRecordingMode(mode)) return { action: 'record' };
+  if (scope === 'frozen' && isRecordingMode(mode)) return decideFrozen(tape, incoming);
   if (isRecordAll(mode)) return { action: 'record' };
   if (tape.loadError instanceof AgentTapeError) return { action: 'refuse', error: tape.loadError };
   const hit = tape.take(incoming);
   if (hit) return { action: 'replay', interaction: hit };
   if (mode === 'new_episodes' || (mode === 'once' && !tape.existed)) return { action: 'record' };
   if (tape.mode.refusedInCi) return { action: 'refuse', error: ciRefusal(tape, incoming) };
+  return { action: 'refuse', error: unmatched(tape, incoming) };
+}
+
+/** A frozen boundary in a recording mode: served from the cassette, never executed. */
+function decideFrozen(tape: Tape, incoming: IncomingRequest): Decision {
+  if (tape.loadError instanceof AgentTapeError) return { action: 'refuse', error: tape.loadError };
+  const hit = tape.takeFrozen(incoming);
+  if (hit) return { action: 'replay', interaction: hit };
   return { action: 'refuse', error: unmatched(tape, incoming) };
 }
 
@@ -47,6 +58,7 @@ function escapeRegExp(text: string): string {
  * recordCommand(tape); // 'AGENTTAPE_MODE=record npx jest src/a.test.ts -t "^weather answers$"'
  */
 export function recordCommand(tape: Tape): string {
+  if (tape.owner.recordCommand) return tape.owner.recordCommand;
   const file = tape.owner.testFile.split(path.sep).join('/');
   if (tape.owner.fileScope) return `AGENTTAPE_MODE=record npx jest ${file}`;
   return `AGENTTAPE_MODE=record npx jest ${file} -t ${JSON.stringify(`^${escapeRegExp(tape.owner.testName)}$`)}`;
@@ -91,14 +103,17 @@ function unmatched(tape: Tape, incoming: IncomingRequest): UnmatchedInteractionE
   const options = primaryCanonicalOptions(tape.config);
   const canonical = canonicalizeRequest(incoming.request, options);
   const lines = [`AgentTape: no recording matches this ${incoming.kind} request; it was not sent.`, '', ...header(tape, incoming), '', 'Request:', describeRequest(canonical), ''];
-  const sameBoundary = tape.recordings.filter((r) => r.kind === incoming.kind && r.boundary === incoming.boundary);
+  // A frozen boundary is served from the file even in a record-everything mode.
+  const frozen = tape.partial.scopeOf(incoming.kind, incoming.boundary) === 'frozen';
+  const recordings = frozen && tape.existing ? tape.existing.interactions : tape.recordings;
+  const sameBoundary = recordings.filter((r) => r.kind === incoming.kind && r.boundary === incoming.boundary);
   const unused = new Set(tape.unused());
   const candidates = sameBoundary.map((item) => ({ item, canonical: canonicalizeRequest(item.request, options) as Json }));
   const closest = findClosest(canonical, candidates);
   if (!tape.existed) {
     lines.push(`No cassette file exists for this test yet.`);
   } else if (!closest) {
-    lines.push(`The cassette holds no ${incoming.kind} recording for boundary ${incoming.boundary} (it has ${tape.recordings.length} recording(s) in all).`);
+    lines.push(`The cassette holds no ${incoming.kind} recording for boundary ${incoming.boundary} (it has ${recordings.length} recording(s) in all).`);
   } else if (closest.differences.length === 0) {
     lines.push(`Every recording of this request was already replayed (each recording is served once, in order; ${sameBoundary.length} recorded).`);
   } else {
@@ -110,6 +125,9 @@ function unmatched(tape: Tape, incoming: IncomingRequest): UnmatchedInteractionE
   lines.push(`  - If the change is intended, re-record this test: ${recordCommand(tape)}`);
   lines.push(`  - If a field changes on every run, add it to "ignoreVolatileFields" in agenttape.config.json.`);
   lines.push(`  - To add new requests while keeping the recorded ones: AGENTTAPE_MODE=new_episodes.`);
+  lines.push(
+    `  - To run this boundary for real and serve the rest from the cassette: cassette.use({ live: [${JSON.stringify(incoming.kind === 'llm' ? 'llm' : incoming.boundary)}] }) or @agenttape-live ${incoming.kind === 'llm' ? 'llm' : incoming.boundary} (the run goes to ${path.basename(tape.owner.cassettePath, '.yaml')}.derived.yaml; the cassette stays unchanged).`,
+  );
   return new UnmatchedInteractionError(lines.join('\n'));
 }
 

@@ -6,8 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import type { CassetteDocument, Interaction } from '../cassette/cassette-format';
 import type { AgentTapeConfig } from '../config/config';
-import { isRecordAll, type ResolvedMode } from '../config/modes';
+import { isRecordAll, isRecordingMode, type ResolvedMode } from '../config/modes';
 import { MatchIndex, type IncomingRequest } from './match-index';
+import { PartialReplay } from './partial-replay';
 
 /** How an interaction of this run was served. */
 export type InteractionSource = 'replayed' | 'recorded' | 'live';
@@ -28,6 +29,8 @@ export interface TapeOwner {
   cassettePath: string;
   /** Whether this tape collects requests made outside any test. */
   fileScope: boolean;
+  /** The command that re-records this cassette when it does not belong to a Jest test (`useCassette`). */
+  recordCommand?: string;
 }
 
 /**
@@ -44,6 +47,7 @@ export class Tape {
   readonly failures: Error[] = [];
   private index: MatchIndex | undefined;
   private recorded: Interaction[] = [];
+  private frozenIndex: MatchIndex | undefined;
 
   constructor(
     readonly owner: TapeOwner,
@@ -54,6 +58,18 @@ export class Tape {
     /** Why the cassette file could not be read (corrupt, unknown version); it is never overwritten then. */
     readonly loadError?: Error,
   ) {}
+
+  private partialReplay: PartialReplay | undefined;
+
+  /** The `live` / `frozen` lists in force (config, then docblock, then `cassette.use()`). */
+  get partial(): PartialReplay {
+    this.partialReplay ??= new PartialReplay(this.config.live, this.config.frozen);
+    return this.partialReplay;
+  }
+
+  set partial(partial: PartialReplay) {
+    this.partialReplay = partial;
+  }
 
   /** True when a cassette file existed before this run. */
   get existed(): boolean {
@@ -76,9 +92,27 @@ export class Tape {
     return interaction;
   }
 
-  /** Adds a new interaction of this run; it will be written at save time. */
+  /**
+   * Serves a frozen boundary while recording: from the cassette file even in a
+   * record-everything mode, where the replayed interaction is kept in the new file.
+   */
+  takeFrozen(incoming: IncomingRequest): Interaction | undefined {
+    if (!isRecordAll(this.mode.mode)) return this.take(incoming);
+    const existing = this.existing?.interactions ?? [];
+    if (existing.length === 0) return undefined;
+    this.frozenIndex ??= new MatchIndex(existing, this.config);
+    const position = this.frozenIndex.take(incoming);
+    if (position === undefined) return undefined;
+    const interaction = existing[position];
+    this.recorded.push(interaction);
+    this.timeline.push({ interaction, source: 'replayed' });
+    return interaction;
+  }
+
+  /** Adds a new interaction of this run; it will be written at save time. In `none` mode that is a live boundary. */
   record(interaction: Omit<Interaction, 'index'>, source: InteractionSource = 'recorded'): Interaction {
     const full = { ...interaction, index: 0 } as Interaction;
+    if (!isRecordingMode(this.mode.mode)) source = 'live';
     this.recorded.push(full);
     this.timeline.push({ interaction: full, source });
     return full;
@@ -93,6 +127,27 @@ export class Tape {
   /** True when this run has something to write. */
   get dirty(): boolean {
     return this.recorded.length > 0;
+  }
+
+  /** True when live boundaries ran in `none` mode: the run goes to the derived cassette. */
+  get hasLiveRun(): boolean {
+    return !isRecordingMode(this.mode.mode) && this.timeline.some((entry) => entry.source === 'live');
+  }
+
+  /**
+   * The derived cassette of a partial replay: this run's interactions in the
+   * order they happened, replayed and live alike.
+   */
+  toDerivedDocument(agenttapeVersion: string, now: Date): CassetteDocument {
+    const base = this.toDocument(agenttapeVersion, now);
+    const interactions = this.timeline.map(({ interaction }, index) => ({ ...interaction, index }));
+    return {
+      ...base,
+      created_at: now.toISOString(),
+      run_id: randomUUID(),
+      meta: { ...base.meta, derived_from: this.existing?.run_id ?? '', live: [...this.partial.live] },
+      interactions,
+    };
   }
 
   /**

@@ -12,7 +12,8 @@ import { decide } from '../engine/decide';
 import { primaryCanonicalOptions } from '../engine/match-index';
 import type { Tape } from '../engine/tape';
 import { classifyUrl, extractUsage, toStoredRequest, toStoredResponse, toWireResponse, WIRE_BODY_HEADERS, type WireRequest } from './http-exchange';
-import { realFetch, type HandlerReply, type RequestHandler } from './nock-interception';
+import { UninterceptableRequestError } from '../errors';
+import { realFetch, type HandlerReply, type RequestHandler } from './request-interception';
 
 /** Request headers not forwarded when performing a real request. */
 const HOP_BY_HOP = new Set(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade']);
@@ -66,6 +67,8 @@ function responseHeaders(response: Response): Record<string, string | string[]> 
  */
 export function createHttpHandler(runtime: CassetteRuntime): RequestHandler {
   return async (wire) => {
+    // The outermost boundary wins (SPEC §7): a tool that runs for real makes its requests for real, unrecorded.
+    if (runtime.boundaryExecuting?.()) return recordRequest(runtime, undefined, wire, undefined);
     const tape = runtime.currentTape();
     const { config, redactor } = runtime;
     const { kind, boundary } = classifyUrl(wire.url, config.llmHosts);
@@ -86,16 +89,17 @@ export function createHttpHandler(runtime: CassetteRuntime): RequestHandler {
   };
 }
 
+/** Performs the real request; records it on `tape` unless it is undefined (a request nested in a boundary). */
 async function recordRequest(
   runtime: CassetteRuntime,
-  tape: Tape,
+  tape: Tape | undefined,
   wire: WireRequest,
-  incoming: { kind: 'http' | 'llm' | 'tool' | 'retrieval' | 'memory_read' | 'memory_write'; boundary: string; request: { [key: string]: Json } },
+  incoming: { kind: 'http' | 'llm' | 'tool' | 'retrieval' | 'memory_read' | 'memory_write'; boundary: string; request: { [key: string]: Json } } | undefined,
 ): Promise<HandlerReply> {
   const { config, redactor } = runtime;
   const started = performance.now();
-  const matchKey = computeMatchKey(canonicalizeRequest(incoming.request, primaryCanonicalOptions(config)));
-  const base = { ...incoming, match_key: matchKey, tags: [], metadata: {} };
+  const matchKey = incoming ? computeMatchKey(canonicalizeRequest(incoming.request, primaryCanonicalOptions(config))) : '';
+  const base = { match_key: matchKey, tags: [] as string[], metadata: {} };
   let response: Response;
   try {
     const hasBody = wire.body.length > 0 && wire.method !== 'GET' && wire.method !== 'HEAD';
@@ -104,15 +108,16 @@ async function recordRequest(
     const error = caught as Error & { cause?: { code?: string; message?: string } };
     const cause = error.cause;
     const recorded = { type: error.name, message: cause?.message ?? error.message, ...(cause?.code ? { code: cause.code } : {}) };
-    tape.record({ ...base, error: recorded, latency_ms: round(performance.now() - started), usage: null });
+    if (tape && incoming) tape.record({ ...base, ...incoming, error: recorded, latency_ms: round(performance.now() - started), usage: null });
     throw replayedError(recorded);
   }
   const headers = responseHeaders(response);
   const chunks: Buffer[] = [];
   const body = new Readable({ read() {} });
   const finish = () => {
+    if (!tape || !incoming) return;
     const stored = toStoredResponse({ status: response.status, headers, body: Buffer.concat(chunks) }, redactor, config.redact.placeholder);
-    tape.record({ ...base, response: stored, latency_ms: round(performance.now() - started), usage: extractUsage(stored) });
+    tape.record({ ...base, ...incoming, response: stored, latency_ms: round(performance.now() - started), usage: extractUsage(stored) });
   };
   // Pump as the server sends, so a streaming client still streams while we record.
   void (async () => {
@@ -134,4 +139,23 @@ async function recordRequest(
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
+}
+
+/**
+ * Builds the reporter for requests made through undici's own APIs, which
+ * bypass interception: each is blocked and fails the running test.
+ *
+ * @example
+ * const interception = new HttpInterception(createHttpHandler(runtime), createBlockedRequestReporter(runtime));
+ */
+export function createBlockedRequestReporter(runtime: CassetteRuntime): (description: string) => Error {
+  return (description) => {
+    const error = new UninterceptableRequestError(
+      `AgentTape blocked ${description}: it was made through undici's own API (undici.request, stream, pipeline, an undici Agent or WebSocket), ` +
+        'which AgentTape cannot record or replay. Nothing was sent.\n' +
+        'Use global fetch, node:http/https, or a client built on them (axios, the openai and Anthropic SDKs).',
+    );
+    runtime.reportFailure(runtime.currentTape(), error);
+    return error;
+  };
 }

@@ -18,6 +18,10 @@ export interface CassetteStep {
 export interface CassetteUseOptions {
   /** The mode of this test; takes precedence over docblock, `AGENTTAPE_MODE` and config. */
   mode?: Mode;
+  /** Boundaries (a kind such as `llm`, a boundary name, or `*`) that run for real in replay; the run is written to `<name>.derived.yaml`. */
+  live?: string[];
+  /** Boundaries served from the cassette while recording; a call it lacks fails and never runs. */
+  frozen?: string[];
 }
 
 /** The running test's cassette. */

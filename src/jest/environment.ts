@@ -7,14 +7,17 @@
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
 import type { Circus } from '@jest/types';
 import NodeEnvironment from 'jest-environment-node';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import * as path from 'node:path';
+import { BoundaryRecorder } from '../boundaries/boundary-recorder';
 import { loadConfig, type AgentTapeConfig } from '../config/config';
 import { parseMode, type Mode } from '../config/modes';
 import type { CassetteRuntime } from '../engine/cassette-runtime';
 import { CassetteState } from '../engine/cassette-state';
+import { partialReplayFor, withPartialPragmas } from '../engine/partial-options';
 import type { Tape } from '../engine/tape';
-import { createHttpHandler } from '../http/http-handler';
-import { HttpInterception } from '../http/nock-interception';
+import { createBlockedRequestReporter, createHttpHandler } from '../http/http-handler';
+import { HttpInterception } from '../http/request-interception';
 import { Redactor } from '../redact/redactor';
 import { installBridge } from './handle-bridge';
 
@@ -67,14 +70,21 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
   private readonly interception: HttpInterception;
   private readonly occurrences = new Map<string, number>();
   private readonly testOccurrence = new WeakMap<Circus.TestEntry, number>();
+  /** The tape of the running sequential test; hooks and the test body use it. */
   private testTape: Tape | undefined;
+  /** Tapes of the tests that have started and not finished (several under test.concurrent). */
+  private readonly runningTapes = new Map<Circus.TestEntry, Tape>();
+  /** The tape of the concurrent test whose code is running, carried along its async calls. */
+  private readonly concurrentTape = new AsyncLocalStorage<Tape>();
+  private readonly originalTestFns = new WeakMap<Circus.TestEntry, Circus.TestFn>();
+  private readonly boundaries = new BoundaryRecorder(this);
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     const { agenttape, ...jestOptions } = config.projectConfig.testEnvironmentOptions as { agenttape?: unknown };
     // Every key of testEnvironmentOptions becomes a sandbox global: hide ours.
     super({ ...config, projectConfig: { ...config.projectConfig, testEnvironmentOptions: jestOptions } }, context);
     const { rootDir } = config.projectConfig;
-    this.config = loadConfig(rootDir, agenttape);
+    this.config = withPartialPragmas(loadConfig(rootDir, agenttape), context.docblockPragmas, path.relative(rootDir, context.testPath), rootDir);
     this.redactor = new Redactor(this.config.redact);
     const pragma = context.docblockPragmas['agenttape-mode'];
     const envMode = process.env.AGENTTAPE_MODE;
@@ -88,18 +98,19 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
         ci: config.globalConfig.ci,
       },
     );
-    this.interception = new HttpInterception(createHttpHandler(this));
+    this.interception = new HttpInterception(createHttpHandler(this), createBlockedRequestReporter(this));
   }
 
   override async setup(): Promise<void> {
     await super.setup();
-    this.interception.activate();
+    this.interception.activate([this.global]);
     // Jest copied the sandbox's fetch before nock patched it: hand it the patched one.
     this.global.fetch = globalThis.fetch;
     if (this.state.openFileScope().mode.mode === 'none') this.fillPlaceholderKeys();
     installBridge(this.global, {
       currentTape: () => this.currentTape(),
-      useOptions: (options: { mode?: Mode }) => this.useOptions(options),
+      useOptions: (options: { mode?: Mode; live?: string[]; frozen?: string[] }) => this.useOptions(options),
+      boundaries: this.boundaries,
     });
   }
 
@@ -120,12 +131,17 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
           this.occurrences.set(name, occurrence);
           this.testOccurrence.set(event.test, occurrence);
         }
-        this.testTape = this.state.openTest(name, occurrence);
+        const tape = this.state.openTest(name, occurrence);
+        this.runningTapes.set(event.test, tape);
+        // Concurrent tests overlap, so "the running test" is not one slot: each carries its tape.
+        if (event.test.concurrent) this.bindTestToTape(event.test, tape);
+        else this.testTape = tape;
         break;
       }
       case 'test_done': {
-        const tape = this.testTape;
-        this.testTape = undefined;
+        const tape = this.runningTapes.get(event.test);
+        this.runningTapes.delete(event.test);
+        if (this.testTape === tape) this.testTape = undefined;
         for (const error of tape?.failures ?? []) {
           if (!errorAlreadyReported(event.test, error)) event.test.errors.push(error);
         }
@@ -141,17 +157,43 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
   }
 
   currentTape(): Tape {
-    return this.testTape ?? this.state.openFileScope();
+    return this.concurrentTape.getStore() ?? this.testTape ?? this.state.openFileScope();
+  }
+
+  /**
+   * Runs a concurrent test's function inside an async context holding its tape,
+   * so every request it makes — whenever it runs — goes to its own cassette.
+   * The wrapper keeps the function's arity (Jest reads it to spot a `done` callback).
+   */
+  private bindTestToTape(test: Circus.TestEntry, tape: Tape): void {
+    const original = this.originalTestFns.get(test) ?? test.fn;
+    this.originalTestFns.set(test, original);
+    const context = this.concurrentTape;
+    test.fn =
+      original.length > 0
+        ? function (this: unknown, done: unknown) {
+            return context.run(tape, () => (original as (this: unknown, done: unknown) => unknown).call(this, done));
+          } as Circus.TestFn
+        : (function (this: unknown) {
+            return context.run(tape, () => (original as (this: unknown) => unknown).call(this));
+          } as Circus.TestFn);
   }
 
   reportFailure(tape: Tape, error: Error): void {
     if (!tape.failures.includes(error)) tape.failures.push(error);
   }
 
-  private useOptions(options: { mode?: Mode }): void {
+  boundaryExecuting(): boolean {
+    return this.boundaries.executing();
+  }
+
+  private useOptions(options: { mode?: Mode; live?: string[]; frozen?: string[] }): void {
     const tape = this.currentTape();
     const mode = options.mode === undefined ? undefined : parseMode(options.mode, 'cassette.use()');
-    this.state.setTestMode(tape, mode);
+    // cassette.use({ live }) alone must not reset a mode set by an earlier cassette.use({ mode }).
+    if (mode !== undefined || (options.live === undefined && options.frozen === undefined)) this.state.setTestMode(tape, mode);
+    const partial = partialReplayFor(tape.config, options, 'cassette.use()');
+    if (partial) tape.partial = partial;
   }
 
   private fillPlaceholderKeys(): void {

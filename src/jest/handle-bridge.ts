@@ -3,6 +3,7 @@
  * handle, the matchers, the tool wrappers) reaches the environment's state,
  * which lives in the outer realm. One namespaced key, defined non-enumerable.
  */
+import type { BoundaryRecorder } from '../boundaries/boundary-recorder';
 import type { Mode } from '../config/modes';
 import type { Tape } from '../engine/tape';
 
@@ -14,7 +15,9 @@ export interface AgentTapeBridge {
   /** The tape of the running test, or the file-scope tape outside tests. */
   currentTape(): Tape;
   /** Applies per-test options to the running test's cassette. */
-  useOptions(options: { mode?: Mode }): void;
+  useOptions(options: { mode?: Mode; live?: string[]; frozen?: string[] }): void;
+  /** Routes tool, retrieval and memory calls through the cassette. */
+  boundaries?: Pick<BoundaryRecorder, 'begin' | 'executing'>;
 }
 
 /**
@@ -35,4 +38,14 @@ export function readBridge(target: object): AgentTapeBridge | undefined {
  */
 export function installBridge(target: object, bridge: AgentTapeBridge): void {
   Object.defineProperty(target, BRIDGE_KEY, { value: bridge, enumerable: false, configurable: true, writable: false });
+}
+
+/**
+ * Removes the bridge from a global object (`useCassette` does when it ends).
+ *
+ * @example
+ * removeBridge(globalThis);
+ */
+export function removeBridge(target: object): void {
+  delete (target as Record<string, unknown>)[BRIDGE_KEY];
 }

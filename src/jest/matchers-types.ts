@@ -15,6 +15,20 @@ declare global {
        * expect(cassette).toHaveReplayedAll();
        */
       toHaveReplayedAll(): R;
+      /**
+       * This test called exactly these tool and retrieval boundaries, in this order.
+       *
+       * @example
+       * expect(cassette).toHaveCalledTools(['search_docs', 'get_weather']);
+       */
+      toHaveCalledTools(names: readonly string[]): R;
+      /**
+       * This run's sequence of interactions (kind, boundary, canonical request) equals the recording.
+       *
+       * @example
+       * expect(cassette).toMatchRecording();
+       */
+      toMatchRecording(): R;
     }
   }
 }

@@ -3,6 +3,7 @@
  * `setupFilesAfterEnv`; importing this module registers them.
  */
 import type { Interaction } from '../cassette/cassette-format';
+import { calledTools, recordedSequence, runSequence } from './call-sequence';
 import { isCassetteHandle, tapeOf } from './cassette-handle';
 import './matchers-types';
 
@@ -66,6 +67,56 @@ export const agentTapeMatchers = {
         `${hint}\n\nExpected every recorded interaction to be replayed, but ${unused.length} of ${total} ${unused.length === 1 ? 'was' : 'were'} not:\n` +
         `${unused.map((i) => `  ${this.utils.EXPECTED_COLOR(describeInteraction(i))}`).join('\n')}\n\n${where}\n` +
         `If the agent no longer makes these calls, re-record the test with AGENTTAPE_MODE=record.`,
+    };
+  },
+
+  /** Passes when this test called exactly these tool and retrieval boundaries, in this order. */
+  toHaveCalledTools(this: MatcherContext, received: unknown, expected: readonly string[]): MatcherResult {
+    const name = 'toHaveCalledTools';
+    const wrong = misuse(this, name, received);
+    if (wrong) return wrong;
+    if (!Array.isArray(expected) || expected.some((n) => typeof n !== 'string')) {
+      throw new Error(
+        `${this.utils.matcherHint(name, 'cassette', 'names', { isNot: this.isNot })}\n\n` +
+          `${this.utils.EXPECTED_COLOR('expected')} value must be an array of tool names\n\n` +
+          `Expected has value: ${this.utils.printExpected(expected)}`,
+      );
+    }
+    const tape = tapeOf(received)!;
+    const actual = calledTools(tape);
+    const pass = this.equals(actual, [...expected]);
+    const hint = this.utils.matcherHint(name, 'cassette', 'names', { isNot: this.isNot });
+    const where = `Cassette: ${tape.owner.cassettePath}`;
+    return {
+      pass,
+      message: () =>
+        pass
+          ? `${hint}\n\nExpected the tool calls not to be: ${this.utils.printExpected(expected)}\n${where}`
+          : `${hint}\n\n${this.utils.printDiffOrStringify([...expected], actual, 'Expected tools', 'Called tools', this.expand !== false)}\n\n${where}`,
+    };
+  },
+
+  /** Passes when this run's sequence of interactions equals the recorded one. */
+  toMatchRecording(this: MatcherContext, received: unknown): MatcherResult {
+    const name = 'toMatchRecording';
+    const wrong = misuse(this, name, received);
+    if (wrong) return wrong;
+    const tape = tapeOf(received)!;
+    const recorded = recordedSequence(tape);
+    const actual = runSequence(tape);
+    const pass = recorded !== undefined && this.equals(actual, recorded);
+    const hint = this.utils.matcherHint(name, 'cassette', '', { isNot: this.isNot });
+    const where = `Cassette: ${tape.owner.cassettePath}`;
+    if (recorded === undefined) {
+      return { pass, message: () => `${hint}\n\nThere is no recording to compare with: the cassette file did not exist before this run.\n${where}` };
+    }
+    return {
+      pass,
+      message: () =>
+        pass
+          ? `${hint}\n\nExpected this run to differ from the recording, but its ${actual.length} interaction(s) are the same, in the same order.\n${where}`
+          : `${hint}\n\nThis run's interactions differ from the recording:\n\n${this.utils.diff(recorded, actual, { aAnnotation: 'Recorded', bAnnotation: 'This run', expand: false }) ?? ''}\n\n${where}\n` +
+            `If the agent's behaviour changed on purpose, re-record the test with AGENTTAPE_MODE=record.`,
     };
   },
 };

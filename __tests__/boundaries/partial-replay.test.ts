@@ -1,0 +1,141 @@
+/**
+ * Boundaries and partial replay through the engine, in-process under
+ * `useCassette` (cassettes in a temporary folder).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { memoryRead, memoryWrite, retrieval, tool } from '../../src/boundaries/boundary-wrappers';
+import { recordCall } from '../../src/boundaries/record-call';
+import { parseCassette } from '../../src/cassette/cassette-format';
+import { ConfigError, UnmatchedInteractionError } from '../../src/errors';
+import { useCassette } from '../../src/use-cassette';
+
+describe('boundaries under useCassette', () => {
+  let dir: string;
+  const read = (name: string) => parseCassette(fs.readFileSync(path.join(dir, `${name}.yaml`), 'utf8'), name);
+  const options = (extra: object = {}) => ({ rootDir: dir, cassetteDir: '.', ...extra });
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agenttape-boundaries-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('outside any cassette the wrappers call straight through', async () => {
+    let runs = 0;
+    const charge = tool('charge', (cents: number) => ++runs + cents);
+    expect(charge(10)).toBe(11);
+    expect(await recordCall('tool', { name: 'x', args: [] }, async () => 'direct')).toBe('direct');
+    expect(runs).toBe(1);
+  });
+
+  test('the four kinds, usage and tags are recorded; a nested boundary is not recorded again', async () => {
+    const store = new Map<string, string>();
+    const remember = memoryWrite('remember', (key: string, value: string) => void store.set(key, value));
+    const recall = memoryRead('recall', (key: string) => store.get(key));
+    const search = retrieval('search', async (q: string) => [`doc about ${q}`]);
+    const answer = tool('answer', async (q: string) => {
+      const docs = await search(q);
+      return { text: docs[0], tokens: 7 };
+    }, { usage: (result) => ({ total_tokens: result.tokens }), tags: ['agent'] });
+    await useCassette('kinds', options({ mode: 'record' }), async () => {
+      remember('city', 'London');
+      expect(recall('city')).toBe('London');
+      expect(await answer('rain')).toEqual({ text: 'doc about rain', tokens: 7 });
+    });
+    const doc = read('kinds');
+    expect(doc.interactions.map((i) => `${i.kind}:${i.boundary}`)).toEqual(['memory_write:remember', 'memory_read:recall', 'tool:answer']);
+    expect(doc.interactions[1].request).toEqual({ name: 'recall', args: ['city'] });
+    expect(doc.interactions[0].response).toEqual({ $type: 'undefined' });
+    expect(doc.interactions[2].usage).toEqual({ total_tokens: 7 });
+    expect(doc.interactions[2].tags).toEqual(['agent']);
+
+    store.clear();
+    const replayed = await useCassette('kinds', options(), async () => {
+      remember('city', 'London');
+      const sync = recall('city');
+      return { sync, answer: await answer('rain') };
+    });
+    expect(replayed).toEqual({ sync: 'London', answer: { text: 'doc about rain', tokens: 7 } });
+    expect(store.size).toBe(0);
+  });
+
+  test('frozen in `all` mode: the frozen tool is served and kept, the others run again', async () => {
+    const runs = { charge: 0, quote: 0 };
+    const charge = tool('charge', async (cents: number) => ({ id: `ch_${++runs.charge}`, cents }));
+    const quote = tool('quote', (item: string) => ({ item, cents: 100 + ++runs.quote }));
+    const agent = async () => [quote('book'), await charge(101)];
+    await useCassette('frozen', options({ mode: 'record' }), agent);
+    expect(runs).toEqual({ charge: 1, quote: 1 });
+
+    const result = await useCassette('frozen', options({ mode: 'all', frozen: ['charge'] }), agent);
+    expect(runs).toEqual({ charge: 1, quote: 2 });
+    expect(result).toEqual([{ item: 'book', cents: 102 }, { id: 'ch_1', cents: 101 }]);
+    const doc = read('frozen');
+    expect(doc.interactions.map((i) => [i.index, i.boundary])).toEqual([[0, 'quote'], [1, 'charge']]);
+    expect(doc.interactions[1].response).toEqual({ id: 'ch_1', cents: 101 });
+
+    const miss = useCassette('frozen', options({ mode: 'all', frozen: ['tool'] }), () => charge(999));
+    await expect(miss).rejects.toThrow(UnmatchedInteractionError);
+    await expect(miss).rejects.toThrow(/Boundary: tool charge[\s\S]*args\[0\]: expected 101, received 999/);
+    expect(runs.charge).toBe(1);
+  });
+
+  test('live in `none` mode writes the derived cassette and leaves the original untouched', async () => {
+    let price = 100;
+    const quote = tool('quote', () => ({ cents: price }));
+    const log = tool('log', () => 'logged');
+    await useCassette('live', options({ mode: 'record' }), () => [quote(), log()]);
+    const original = fs.readFileSync(path.join(dir, 'live.yaml'), 'utf8');
+    price = 250;
+    const result = await useCassette('live', options({ live: ['quote'] }), () => [quote(), log()]);
+    expect(result).toEqual([{ cents: 250 }, 'logged']);
+    expect(fs.readFileSync(path.join(dir, 'live.yaml'), 'utf8')).toBe(original);
+    const derived = read('live.derived');
+    expect(derived.interactions.map((i) => [i.index, i.boundary, i.response])).toEqual([
+      [0, 'quote', { cents: 250 }],
+      [1, 'log', 'logged'],
+    ]);
+    expect(derived.meta.live).toEqual(['quote']);
+  });
+
+  test('live and frozen together are a ConfigError naming both', async () => {
+    await expect(useCassette('both', options({ live: ['llm'], frozen: ['tool'] }), () => 1)).rejects.toThrow(ConfigError);
+    await expect(useCassette('both', options({ live: ['llm'], frozen: ['tool'] }), () => 1)).rejects.toThrow(/Both "live" and "frozen" are set/);
+  });
+
+  test('a swallowed miss still fails the cassette run', async () => {
+    const lookup = tool('lookup', (id: number) => id);
+    await useCassette('swallowed', options({ mode: 'record' }), () => lookup(1));
+    const run = useCassette('swallowed', options(), () => {
+      try {
+        lookup(2);
+      } catch {
+        return 'caught';
+      }
+      return 'not reached';
+    });
+    await expect(run).rejects.toThrow(UnmatchedInteractionError);
+  });
+});
+
+describe('one timeline', () => {
+  test('concurrent boundaries keep the order they started in, when recording and on replay', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agenttape-timeline-'));
+    try {
+      const slow = tool('slow', () => new Promise((resolve) => setTimeout(() => resolve('slow done'), 30)));
+      const fast = tool('fast', async () => 'fast done');
+      const agent = () => Promise.all([slow(), fast()]);
+      await useCassette('parallel', { rootDir: dir, cassetteDir: '.', mode: 'record' }, agent);
+      const doc = parseCassette(fs.readFileSync(path.join(dir, 'parallel.yaml'), 'utf8'), 'parallel.yaml');
+      expect(doc.interactions.map((i) => [i.index, i.boundary, i.response])).toEqual([
+        [0, 'slow', 'slow done'],
+        [1, 'fast', 'fast done'],
+      ]);
+      expect(doc.interactions[0].latency_ms).toBeGreaterThan(doc.interactions[1].latency_ms!);
+      expect(await useCassette('parallel', { rootDir: dir, cassetteDir: '.' }, agent)).toEqual(['slow done', 'fast done']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * The outer side of agent boundaries: routes one call through the engine and
+ * records its outcome on the tape. It lives where the cassette state lives
+ * (the Jest environment's realm, or `useCassette`), deals only in cassette
+ * data, and knows which boundary is executing so that calls nested inside it
+ * (HTTP requests, inner tools) are not recorded a second time: the outermost
+ * boundary wins (SPEC §7).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { performance } from 'node:perf_hooks';
+import type { Interaction, InteractionKind, Json, RecordedError } from '../cassette/cassette-format';
+import { canonicalizeRequest, computeMatchKey } from '../engine/canonical-request';
+import type { CassetteRuntime } from '../engine/cassette-runtime';
+import { decide } from '../engine/decide';
+import { primaryCanonicalOptions } from '../engine/match-index';
+
+/** One boundary call, as the wrappers describe it. */
+export interface BoundaryCall {
+  kind: InteractionKind;
+  boundary: string;
+  /** `{ name, args }`, already encoded as cassette data. */
+  request: { [key: string]: Json };
+  tags: string[];
+}
+
+/** How one call ended, as cassette data. */
+export interface BoundaryOutcome {
+  response?: Json;
+  error?: RecordedError;
+  usage?: { [key: string]: Json } | null;
+  /** Whether the function returned a promise; replay answers the same way. */
+  async: boolean;
+}
+
+/** What the wrapper must do with one call. */
+export type BoundaryStart =
+  /** Inside another executing boundary: call the function, record nothing. */
+  | { action: 'passthrough' }
+  /** Serve the recording without running the function. */
+  | { action: 'replay'; response: Json | undefined; error: RecordedError | undefined; async: boolean | undefined }
+  /** Fail: the cassette does not hold this call (the test is failed too). */
+  | { action: 'refuse'; error: Error }
+  /** Run the function inside `run`, then report how it ended with `finish`. */
+  | { action: 'execute'; run<T>(fn: () => T): T; finish(outcome: BoundaryOutcome): void };
+
+/**
+ * Routes boundary calls of one runtime through its tapes.
+ *
+ * @example
+ * const boundaries = new BoundaryRecorder(runtime);
+ * const start = boundaries.begin({ kind: 'tool', boundary: 'charge_card', request: { name: 'charge_card', args: [42] }, tags: [] });
+ */
+export class BoundaryRecorder {
+  private readonly executingBoundary = new AsyncLocalStorage<string>();
+
+  constructor(private readonly runtime: CassetteRuntime) {}
+
+  /** True while a recorded or live boundary runs in the current async context. */
+  executing(): boolean {
+    return this.executingBoundary.getStore() !== undefined;
+  }
+
+  /** Decides how one call is served. Synchronous, so sync wrappers stay sync. */
+  begin(call: BoundaryCall): BoundaryStart {
+    if (this.executing()) return { action: 'passthrough' };
+    const { runtime } = this;
+    const tape = runtime.currentTape();
+    const request = runtime.redactor.redactValue(call.request) as { [key: string]: Json };
+    const incoming = { kind: call.kind, boundary: call.boundary, request };
+    const decision = decide(tape, incoming);
+    if (decision.action === 'replay') {
+      const { interaction } = decision;
+      const recordedAsync = interaction.metadata.async;
+      return { action: 'replay', response: interaction.response, error: interaction.error, async: typeof recordedAsync === 'boolean' ? recordedAsync : undefined };
+    }
+    if (decision.action === 'refuse') {
+      runtime.reportFailure(tape, decision.error);
+      return { action: 'refuse', error: decision.error };
+    }
+    const started = performance.now();
+    const matchKey = computeMatchKey(canonicalizeRequest(request, primaryCanonicalOptions(runtime.config)));
+    // Taken now, filled in when the call ends: the timeline keeps the order calls started in, as replay does.
+    const interaction: Interaction = tape.record({ ...incoming, response: null, match_key: matchKey, latency_ms: null, usage: null, tags: call.tags, metadata: {} });
+    let finished = false;
+    return {
+      action: 'execute',
+      run: (fn) => this.executingBoundary.run(call.boundary, fn),
+      finish: (outcome) => {
+        if (finished) return;
+        finished = true;
+        interaction.latency_ms = Math.round((performance.now() - started) * 10) / 10;
+        interaction.usage = outcome.usage ? (runtime.redactor.redactValue(outcome.usage) as { [key: string]: Json }) : null;
+        interaction.metadata = { async: outcome.async };
+        if (outcome.error) {
+          delete interaction.response;
+          interaction.error = runtime.redactor.redactValue(outcome.error as unknown as Json) as unknown as RecordedError;
+        } else {
+          interaction.response = runtime.redactor.redactValue(outcome.response ?? null);
+        }
+      },
+    };
+  }
+}

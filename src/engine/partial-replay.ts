@@ -1,0 +1,52 @@
+/**
+ * Partial replay (SPEC §8): which boundaries run for real in replay (`live`)
+ * and which are served from the cassette while recording (`frozen`). A token
+ * is a kind (`llm`, `tool`, `http`…), a boundary name (`charge_card`, a host
+ * such as `api.weather.com`), or `*` for everything.
+ */
+import type { InteractionKind } from '../cassette/cassette-format';
+
+/** How partial replay treats one boundary. */
+export type PartialScope = 'live' | 'frozen' | 'default';
+
+function covers(tokens: readonly string[], kind: InteractionKind, boundary: string): boolean {
+  return tokens.some((token) => token === '*' || token === kind || token === boundary);
+}
+
+/**
+ * The `live` and `frozen` lists in force for one test.
+ *
+ * @example
+ * const partial = new PartialReplay(['llm'], []);
+ * partial.scopeOf('llm', 'llm');          // 'live'
+ * partial.scopeOf('tool', 'charge_card'); // 'default'
+ */
+export class PartialReplay {
+  constructor(
+    readonly live: readonly string[] = [],
+    readonly frozen: readonly string[] = [],
+  ) {}
+
+  /** Whether a boundary is live, frozen, or follows the mode. */
+  scopeOf(kind: InteractionKind, boundary: string): PartialScope {
+    if (covers(this.live, kind, boundary)) return 'live';
+    if (covers(this.frozen, kind, boundary)) return 'frozen';
+    return 'default';
+  }
+
+  /** True when neither list is set. */
+  get empty(): boolean {
+    return this.live.length === 0 && this.frozen.length === 0;
+  }
+}
+
+/**
+ * Reads a docblock pragma value (`@agenttape-live llm, charge_card`) as tokens.
+ *
+ * @example
+ * parsePartialPragma('llm, charge_card'); // ['llm', 'charge_card']
+ */
+export function parsePartialPragma(value: string | string[] | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(/[\s,]+/)).filter((token) => token !== '');
+}

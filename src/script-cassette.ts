@@ -1,0 +1,101 @@
+/**
+ * The implementation behind `useCassette` (SPEC §13): the engine outside
+ * Jest. Loaded only when `useCassette` is called, so importing `agenttape` in
+ * a test file stays light. It opens one cassette, `<cassetteDir>/<name>.yaml`,
+ * intercepts HTTP for the duration of the function, routes tool wrappers
+ * through the same cassette, and saves at the end: the same modes, matching,
+ * redaction and partial replay as in Jest.
+ */
+import * as path from 'node:path';
+import { BoundaryRecorder } from './boundaries/boundary-recorder';
+import { loadConfig, type AgentTapeConfig } from './config/config';
+import { parseMode } from './config/modes';
+import type { CassetteRuntime } from './engine/cassette-runtime';
+import { CassetteState } from './engine/cassette-state';
+import type { Tape } from './engine/tape';
+import { ConfigError } from './errors';
+import { createBlockedRequestReporter, createHttpHandler } from './http/http-handler';
+import { HttpInterception } from './http/request-interception';
+import { installBridge, readBridge, removeBridge } from './jest/handle-bridge';
+import { Redactor } from './redact/redactor';
+import type { UseCassetteOptions } from './use-cassette';
+
+/** The runtime behind one `useCassette` call: one tape, one interception. */
+class ScriptRuntime implements CassetteRuntime {
+  readonly redactor: Redactor;
+  readonly boundaries: BoundaryRecorder;
+
+  constructor(
+    readonly config: AgentTapeConfig,
+    private readonly tape: Tape,
+  ) {
+    this.redactor = new Redactor(config.redact);
+    this.boundaries = new BoundaryRecorder(this);
+  }
+
+  currentTape(): Tape {
+    return this.tape;
+  }
+
+  reportFailure(tape: Tape, error: Error): void {
+    if (!tape.failures.includes(error)) tape.failures.push(error);
+  }
+
+  boundaryExecuting(): boolean {
+    return this.boundaries.executing();
+  }
+}
+
+function isCi(): boolean {
+  const ci = process.env.CI;
+  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0';
+}
+
+/**
+ * Runs `fn` inside one cassette; see `useCassette` for the contract.
+ *
+ * @example
+ * const answer = await runInCassette('weather/london', { mode: 'once' }, () => runAgent('Weather in London?'));
+ */
+export async function runInCassette<T>(name: string, options: UseCassetteOptions, fn: () => T | Promise<T>): Promise<T> {
+  if (typeof name !== 'string' || name.trim() === '') throw new ConfigError(`useCassette() needs a cassette name as first argument, got ${JSON.stringify(name)}.`);
+  if (typeof fn !== 'function') throw new ConfigError(`useCassette("${name}") needs a function as third argument, got ${typeof fn}.`);
+  if (readBridge(globalThis)) {
+    throw new ConfigError(
+      `useCassette("${name}") was called while a cassette is already active (another useCassette, or a test in the AgentTape Jest environment). ` +
+        `HTTP interception is process-wide: run useCassette calls one after another, and inside Jest use the \`cassette\` handle instead.`,
+    );
+  }
+  const { rootDir: root, mode, ...configOptions } = options ?? {};
+  const rootDir = path.resolve(root ?? process.cwd());
+  const where = `useCassette("${name}") options`;
+  const config = loadConfig(rootDir, configOptions, where);
+  const envMode = process.env.AGENTTAPE_MODE;
+  const folder = path.dirname(name);
+  const state = new CassetteState({ cassetteDir: config.cassetteDir, rootDir, testPath: path.join(rootDir, folder) }, config, {
+    env: envMode === undefined || envMode === '' ? undefined : parseMode(envMode, 'the AGENTTAPE_MODE environment variable'),
+    config: config.mode,
+    ci: isCi(),
+  });
+  const tape = state.openTest(path.basename(name), 1, mode === undefined ? undefined : parseMode(mode, where));
+  tape.owner.recordCommand =
+    mode === undefined
+      ? `AGENTTAPE_MODE=record node ${path.relative(process.cwd(), process.argv[1] ?? 'your-script.js') || process.argv[1]}`
+      : `set mode: 'record' in the options of useCassette("${name}") (it is "${mode}") and run the script again`;
+  const runtime = new ScriptRuntime(config, tape);
+  const interception = new HttpInterception(createHttpHandler(runtime), createBlockedRequestReporter(runtime));
+  interception.activate();
+  installBridge(globalThis, { currentTape: () => tape, useOptions: () => undefined, boundaries: runtime.boundaries });
+  let result: T;
+  try {
+    result = await fn();
+  } catch (error) {
+    throw tape.failures[0] ?? error;
+  } finally {
+    removeBridge(globalThis);
+    interception.deactivate();
+    state.save();
+  }
+  if (tape.failures.length > 0) throw tape.failures[0];
+  return result;
+}

@@ -1,0 +1,35 @@
+/**
+ * `useCassette` (SPEC §13): the same engine outside Jest, for scripts and
+ * other test runners.
+ */
+import type { AgentTapeOptions } from './config/config';
+
+/** Options of {@link useCassette}: any configuration key, plus where the project is. */
+export interface UseCassetteOptions extends AgentTapeOptions {
+  /** Folder that relative paths (`cassetteDir`) and `agenttape.config.json` are read from; defaults to `process.cwd()`. */
+  rootDir?: string;
+}
+
+/**
+ * Runs `fn` with every HTTP request, LLM call and wrapped tool going through
+ * the cassette `<cassetteDir>/<name>.yaml` (a `/` in the name makes subfolders).
+ * The mode comes from `options.mode`, then `AGENTTAPE_MODE`, then the
+ * configuration, then `none`; as in Jest, a recording mode not set by
+ * `AGENTTAPE_MODE` is ignored when the `CI` variable is set. `live` and
+ * `frozen` work as in Jest (a live run in `none` mode goes to
+ * `<name>.derived.yaml`). A request the cassette lacks rejects the returned
+ * promise with `UnmatchedInteractionError`, even if `fn` caught it. Calls
+ * cannot be nested or run concurrently: HTTP interception is process-wide.
+ *
+ * @example
+ * const { useCassette } = require('agenttape');
+ * const answer = await useCassette('weather/london', { mode: 'once', cassetteDir: 'cassettes' }, () =>
+ *   runAgent('What is the weather in London?'),
+ * );
+ */
+export async function useCassette<T>(name: string, options: UseCassetteOptions, fn: () => T | Promise<T>): Promise<T> {
+  // Loaded on first use: nock and the engine are not needed by code that only imports `agenttape`.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { runInCassette } = require('./script-cassette') as typeof import('./script-cassette');
+  return runInCassette(name, options, fn);
+}
