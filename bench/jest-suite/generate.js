@@ -60,6 +60,9 @@ afterEach(() => {
   nock.cleanAll();
   expect(done).toBe(true);
 });
+// Each test file loads its own nock in Jest's module registry; without restore,
+// every earlier file's interceptors stay layered on node:http in the same worker.
+afterAll(() => nock.restore());
 ${testBody(
   n,
   `
