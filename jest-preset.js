@@ -1,11 +1,12 @@
 /**
- * `preset: 'agenttape'`: the AgentTape environment, its matchers, and ts-jest
- * for TypeScript tests. Paths are absolute so the preset works from any
+ * `preset: 'agenttape'`: the AgentTape environment, its matchers, its run
+ * summary after Jest's own reporter, and ts-jest for TypeScript tests. Paths are absolute so the preset works from any
  * project layout; a project's own setupFilesAfterEnv run after ours.
  */
 module.exports = {
   testEnvironment: require.resolve('./dist/jest/environment.js'),
   setupFilesAfterEnv: [require.resolve('./dist/jest/matchers.js')],
+  reporters: ['default', require.resolve('./dist/jest/reporter.js')],
   transform: {
     '^.+\\.tsx?$': [require.resolve('ts-jest'), { diagnostics: { warnOnly: false } }],
   },

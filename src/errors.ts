@@ -18,6 +18,9 @@ export const ERROR_CODES = {
   ciRecord: 'ERR_AGENTTAPE_CI_RECORD_REFUSED',
   uninterceptable: 'ERR_AGENTTAPE_UNINTERCEPTABLE',
   concurrent: 'ERR_AGENTTAPE_CONCURRENT_TEST',
+  cassetteNotFound: 'ERR_AGENTTAPE_CASSETTE_NOT_FOUND',
+  usage: 'ERR_AGENTTAPE_USAGE',
+  importFormat: 'ERR_AGENTTAPE_IMPORT_FORMAT',
 } as const;
 
 function hasCode(value: unknown, prefix: string, exact: boolean): boolean {
@@ -141,5 +144,44 @@ export class ConcurrentTestError extends AgentTapeError {
   static readonly CODE = ERROR_CODES.concurrent;
   constructor(message: string) {
     super(message, ERROR_CODES.concurrent);
+  }
+}
+
+/**
+ * A cassette named on the command line that does not exist.
+ *
+ * @example
+ * new CassetteNotFoundError('no cassette matches "weather": …');
+ */
+export class CassetteNotFoundError extends AgentTapeError {
+  static readonly CODE = ERROR_CODES.cassetteNotFound;
+  constructor(message: string) {
+    super(message, ERROR_CODES.cassetteNotFound);
+  }
+}
+
+/**
+ * A command line that cannot be run: unknown command or option, missing argument.
+ *
+ * @example
+ * new UsageError('unknown command "inspekt". Run agenttape --help for the commands.');
+ */
+export class UsageError extends AgentTapeError {
+  static readonly CODE = ERROR_CODES.usage;
+  constructor(message: string) {
+    super(message, ERROR_CODES.usage);
+  }
+}
+
+/**
+ * A file given to `agenttape import-nock` that is not nock definitions.
+ *
+ * @example
+ * new ImportFormatError('fixture.json: entry 2 has no "scope": …');
+ */
+export class ImportFormatError extends AgentTapeError {
+  static readonly CODE = ERROR_CODES.importFormat;
+  constructor(message: string) {
+    super(message, ERROR_CODES.importFormat);
   }
 }

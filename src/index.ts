@@ -17,14 +17,18 @@ export { cassette, type CassetteHandle, type CassetteStep, type CassetteUseOptio
 export {
   AgentTapeError,
   CassetteCorruptError,
+  CassetteNotFoundError,
   ConfigError,
+  ImportFormatError,
   ERROR_CODES,
   RecordingRefusedInCiError,
   SchemaVersionError,
   UnmatchedInteractionError,
+  UsageError,
 } from './errors';
 export { MODES, type Mode } from './config/modes';
 export type { AgentTapeOptions } from './config/config';
+export { redactSecrets } from './redact/redactor';
 export type { CassetteDocument, Interaction, InteractionKind, Json } from './cassette/cassette-format';
 export { tool, retrieval, memoryRead, memoryWrite, type BoundaryOptions } from './boundaries/boundary-wrappers';
 export { recordCall, type BoundaryRequest, type RecordCallOptions, type UsageOption } from './boundaries/record-call';

@@ -93,6 +93,7 @@ export async function runInCassette<T>(name: string, options: UseCassetteOptions
     throw tape.failures[0] ?? error;
   } finally {
     removeBridge(globalThis);
+    await state.settle();
     interception.deactivate();
     state.save();
   }

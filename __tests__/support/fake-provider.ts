@@ -3,32 +3,119 @@
  * for OpenAI, Anthropic and a generic service. It counts every connection and
  * request so tests can prove that replay sent nothing.
  *
- * Routes:
+ * Routes (`stream: true` in the request body answers with server-sent events,
+ * one event per write, `streamGapMs` apart, one content delta per word of `answer`):
  * - POST /v1/chat/completions  OpenAI chat completion (answer = `answer` field)
+ * - POST /v1/responses         OpenAI responses API
+ * - POST /v1/embeddings        OpenAI embeddings
  * - POST /v1/messages          Anthropic message
+ * - GET  /compressed/:encoding JSON compressed with gzip, deflate or br
+ * - GET  /binary               256 bytes 0..255, application/octet-stream
+ * - GET  /pretty               JSON indented by 2 with a trailing newline
+ * - GET  /ndjson               a streamed application/x-ndjson body, three lines
+ * - POST /upload               counts the bytes of a multipart upload
  * - any  /echo...              echoes method, path, headers and body as JSON
  * - GET  /status/217           answers 217, an unusual status
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as zlib from 'node:zlib';
 
 export interface FakeProvider {
   url: string;
   port: number;
   /** The assistant's answer; change it to simulate a model that answers differently. */
   answer: string;
+  /** Milliseconds between two events of a streamed answer. */
+  streamGapMs: number;
   connections: number;
   requests: { method: string; url: string; body: string }[];
   close(): Promise<void>;
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** "count to N" in a prompt asks for a long answer: the numbers 1 to N. */
+function answerFor(body: string, answer: string): string {
+  const count = /count to (\d+)/.exec(body);
+  return count ? Array.from({ length: Number(count[1]) }, (_, i) => String(i + 1)).join(' ') : answer;
+}
+
+/** The answer split into the deltas a model streams: one per word, spaces kept. */
+function deltas(answer: string): string[] {
+  return answer.match(/\S+\s*/g) ?? [answer];
+}
+
+interface StreamRequest {
+  model?: string;
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean };
+}
+
+function chatCompletionEvents(request: StreamRequest, answer: string): string[] {
+  const base = { id: 'chatcmpl-fake1', object: 'chat.completion.chunk', created: 1_700_000_000, model: request.model ?? 'gpt-4o-mini', system_fingerprint: 'fp_fake' };
+  const withUsage = request.stream_options?.include_usage === true;
+  const usageNull = withUsage ? { usage: null } : {};
+  const chunk = (delta: object, finish: string | null) => ({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...usageNull });
+  const events: object[] = [chunk({ role: 'assistant', content: '' }, null), ...deltas(answer).map((text) => chunk({ content: text }, null)), chunk({}, 'stop')];
+  if (withUsage) events.push({ ...base, choices: [], usage: { prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 } });
+  return [...events.map((e) => `data: ${JSON.stringify(e)}\n\n`), 'data: [DONE]\n\n'];
+}
+
+function responseObject(request: StreamRequest, answer: string, status: 'in_progress' | 'completed') {
+  const done = status === 'completed';
+  return {
+    id: 'resp_fake1',
+    object: 'response',
+    created_at: 1_700_000_000,
+    status,
+    model: request.model ?? 'gpt-4o-mini',
+    output: done ? [{ type: 'message', id: 'msg_fake1', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: answer, annotations: [] }] }] : [],
+    usage: done ? { input_tokens: 14, output_tokens: 9, total_tokens: 23, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } } : null,
+  };
+}
+
+function responsesEvents(request: StreamRequest, answer: string): string[] {
+  let sequence = 0;
+  const event = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...data })}\n\n`;
+  return [
+    event('response.created', { response: responseObject(request, answer, 'in_progress') }),
+    ...deltas(answer).map((delta) => event('response.output_text.delta', { item_id: 'msg_fake1', output_index: 0, content_index: 0, delta })),
+    event('response.output_text.done', { item_id: 'msg_fake1', output_index: 0, content_index: 0, text: answer }),
+    event('response.completed', { response: responseObject(request, answer, 'completed') }),
+  ];
+}
+
+function anthropicEvents(request: StreamRequest, answer: string): string[] {
+  const event = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  const message = { id: 'msg_fake1', type: 'message', role: 'assistant', model: request.model ?? 'claude-sonnet-4-5', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 11, output_tokens: 1 } };
+  return [
+    event('message_start', { message }),
+    event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+    event('ping', {}),
+    ...deltas(answer).map((text) => event('content_block_delta', { index: 0, delta: { type: 'text_delta', text } })),
+    event('content_block_stop', { index: 0 }),
+    event('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 8 } }),
+    event('message_stop', {}),
+  ];
+}
+
+async function writeStream(res: http.ServerResponse, contentType: string, parts: string[], gapMs: number): Promise<void> {
+  res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache' });
+  for (const [i, part] of parts.entries()) {
+    if (i > 0 && gapMs > 0) await sleep(gapMs);
+    if (res.destroyed) return;
+    res.write(part);
+  }
+  res.end();
 }
 
 /**
@@ -40,15 +127,64 @@ function readBody(req: http.IncomingMessage): Promise<string> {
  * await provider.close();
  */
 export async function startFakeProvider(port = 0): Promise<FakeProvider> {
-  const state = { answer: 'It is rainy in London, 14°C.', connections: 0, requests: [] as FakeProvider['requests'] };
+  const state = { answer: 'It is rainy in London, 14°C.', streamGapMs: 5, connections: 0, requests: [] as FakeProvider['requests'] };
   const server = http.createServer(async (req, res) => {
-    const body = await readBody(req);
+    const raw = await readBody(req);
+    const body = raw.toString('utf8');
     state.requests.push({ method: req.method ?? '', url: req.url ?? '', body });
     const json = (status: number, value: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(value));
     };
     const url = req.url ?? '/';
+    const streamed = (): StreamRequest | undefined => {
+      const request = JSON.parse(body || '{}') as StreamRequest;
+      return request.stream === true ? request : undefined;
+    };
+    if (req.method === 'POST' && url.startsWith('/v1/chat/completions') && streamed()) {
+      return writeStream(res, 'text/event-stream; charset=utf-8', chatCompletionEvents(streamed()!, answerFor(body, state.answer)), state.streamGapMs);
+    }
+    if (req.method === 'POST' && url.startsWith('/v1/responses')) {
+      const request = JSON.parse(body || '{}') as StreamRequest;
+      if (request.stream) return writeStream(res, 'text/event-stream; charset=utf-8', responsesEvents(request, state.answer), state.streamGapMs);
+      return json(200, responseObject(request, state.answer, 'completed'));
+    }
+    if (req.method === 'POST' && url.startsWith('/v1/embeddings')) {
+      const request = JSON.parse(body || '{}') as { input?: string | string[]; model?: string };
+      const inputs = Array.isArray(request.input) ? request.input : [request.input ?? ''];
+      return json(200, {
+        object: 'list',
+        data: inputs.map((text, index) => ({ object: 'embedding', index, embedding: [text.length / 100, 0.25, -0.5] })),
+        model: request.model ?? 'text-embedding-3-small',
+        usage: { prompt_tokens: 5 * inputs.length, total_tokens: 5 * inputs.length },
+      });
+    }
+    if (req.method === 'POST' && url.startsWith('/v1/messages') && streamed()) {
+      return writeStream(res, 'text/event-stream; charset=utf-8', anthropicEvents(streamed()!, state.answer), state.streamGapMs);
+    }
+    const compressed = /^\/compressed\/(gzip|deflate|br)/.exec(url);
+    if (compressed) {
+      const encoding = compressed[1];
+      const text = JSON.stringify({ encoding, answer: state.answer });
+      const zipped = encoding === 'gzip' ? zlib.gzipSync(text) : encoding === 'deflate' ? zlib.deflateSync(text) : zlib.brotliCompressSync(text);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': encoding, 'content-length': String(zipped.length) });
+      return res.end(zipped);
+    }
+    if (url.startsWith('/binary')) {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      return res.end(Buffer.from(Array.from({ length: 256 }, (_, i) => i)));
+    }
+    if (url.startsWith('/pretty')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(`${JSON.stringify({ answer: state.answer, list: [1, 2] }, null, 2)}\n`);
+    }
+    if (url.startsWith('/ndjson')) {
+      const lines = ['one', 'two', 'three'].map((word, i) => `${JSON.stringify({ i, word })}\n`);
+      return writeStream(res, 'application/x-ndjson', lines, state.streamGapMs);
+    }
+    if (req.method === 'POST' && url.startsWith('/upload')) {
+      return json(200, { bytes: raw.length, contentType: req.headers['content-type'] ?? '' });
+    }
     if (req.method === 'POST' && url.startsWith('/v1/chat/completions')) {
       const request = JSON.parse(body || '{}') as { model?: string };
       return json(200, {
@@ -90,6 +226,12 @@ export async function startFakeProvider(port = 0): Promise<FakeProvider> {
     },
     set answer(value: string) {
       state.answer = value;
+    },
+    get streamGapMs() {
+      return state.streamGapMs;
+    },
+    set streamGapMs(value: number) {
+      state.streamGapMs = value;
     },
     get connections() {
       return state.connections;

@@ -57,7 +57,7 @@ const CI_VARIABLES = ['CI', 'CONTINUOUS_INTEGRATION', 'BUILD_NUMBER', 'RUN_ID', 
 
 /**
  * Creates a fixture project with `preset: 'agenttape'` (plus extra config).
- * Runs are not CI unless `--ci` is passed; AGENTTAPE_MODE is unset unless given.
+ * Runs are not CI unless `--ci` is passed or `CI` is set in `env`; AGENTTAPE_MODE is unset unless given.
  */
 export function createFixture(name: string, extraConfig: Record<string, unknown> = {}): FixtureProject {
   const dir = fs.mkdtempSync(path.join(INSTALL_ROOT, `${name.replace(/[^a-z0-9-]/gi, '-')}-`));
@@ -84,7 +84,8 @@ export function createFixture(name: string, extraConfig: Record<string, unknown>
       delete base.AGENTTAPE_MODE;
       delete base.OPENAI_API_KEY;
       delete base.ANTHROPIC_API_KEY;
-      const ciArgs = args.includes('--ci') ? [] : ['--ci=false'];
+      // An explicit --ci flag or CI variable decides; otherwise the run is not CI.
+      const ciArgs = args.some((a) => a === '--ci' || a.startsWith('--ci=')) || env.CI !== undefined ? [] : ['--ci=false'];
       const child = spawn(process.execPath, [JEST_BIN, '--colors=false', ...ciArgs, ...args], {
         cwd: dir,
         env: { ...base, FORCE_COLOR: '0', ...env },

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseCassette, serializeCassette, type CassetteDocument } from './cassette-format';
+import { formatOfFile, parseCassetteFile, serializeCassetteAs, type CassetteDocument } from './cassette-format';
 
 /**
  * Reads a cassette; null when the file does not exist. Throws
@@ -23,7 +23,7 @@ export function readCassetteFile(file: string): CassetteDocument | null {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-  return parseCassette(text, file);
+  return parseCassetteFile(text, file);
 }
 
 /**
@@ -52,11 +52,12 @@ export function writeFileAtomic(file: string, text: string): void {
 }
 
 /**
- * Serializes and writes a cassette atomically.
+ * Serializes and writes a cassette atomically, as JSON when the file ends in
+ * `.json`, else as YAML.
  *
  * @example
  * writeCassetteFile('cassettes/a.yaml', doc);
  */
 export function writeCassetteFile(file: string, doc: CassetteDocument): void {
-  writeFileAtomic(file, serializeCassette(doc));
+  writeFileAtomic(file, serializeCassetteAs(doc, formatOfFile(file)));
 }

@@ -7,12 +7,17 @@
  * - `version` is the string `'1'`;
  * - each interaction's keys in the order `index`, `kind`, `boundary`, `request`,
  *   `response` | `error`, `match_key`, `latency_ms`, `usage`, `tags`, `metadata`;
- * - bodies are stored decoded (`json`, `text` or `body_b64`), never as wire bytes;
+ * - bodies are stored decoded (`json`, `form`, `text` or `body_b64`), never as wire bytes;
+ *   a streamed response keeps its chunks in order instead, as `sse` events or
+ *   `chunks` (see src/http/streamed-body.ts);
  * - no anchors or aliases, long strings never folded, a trailing newline.
  *
  * `parseCassette` is the only reader: it never returns an empty cassette for a
  * file it could not read; it throws `CassetteCorruptError` naming the file and
  * the line or field, or `SchemaVersionError`.
+ *
+ * The same document may be stored as JSON (`format: 'json'`): the same keys in
+ * the same order, two-space indentation, a trailing newline.
  */
 import { parseDocument, stringify, LineCounter, type Node as YamlNode } from 'yaml';
 import { CassetteCorruptError, SchemaVersionError } from '../errors';
@@ -130,7 +135,8 @@ export function parseCassette(text: string, file: string): CassetteDocument {
   const problem = document.errors[0] ?? document.warnings[0];
   if (problem) {
     const where = problem.linePos ? `line ${problem.linePos[0].line}, column ${problem.linePos[0].col}` : 'unknown line';
-    const firstLine = problem.message.split('\n')[0];
+    // prettyErrors appends the position and a colon; the position is already given once.
+    const firstLine = problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     throw new CassetteCorruptError(
       `Cassette ${file} is not valid YAML (${where}): ${firstLine}\n` +
         'The file was left untouched. Fix it by hand, restore it from version control, or delete it and re-record.',
@@ -263,4 +269,101 @@ function validateHttpShape(
   if (headers !== undefined && headers !== null && !isPlainObject(headers)) fail('response', '"headers" must be a mapping');
   const b64 = (response as Record<string, unknown>).body_b64;
   if (b64 !== undefined && typeof b64 !== 'string') fail('response', '"body_b64" must be a string');
+  for (const key of ['sse', 'chunks']) {
+    const list = (response as Record<string, unknown>)[key];
+    if (list !== undefined && (!Array.isArray(list) || list.some((item) => !isPlainObject(item)))) fail('response', `"${key}" must be a list of mappings`);
+  }
+}
+
+/**
+ * The file formats a cassette may be stored in.
+ *
+ * @example
+ * CASSETTE_FORMATS.includes(config.format); // true
+ */
+export const CASSETTE_FORMATS = ['yaml', 'json'] as const;
+
+/** One of {@link CASSETTE_FORMATS}. */
+export type CassetteFormat = (typeof CASSETTE_FORMATS)[number];
+
+/**
+ * The file extension of a format.
+ *
+ * @example
+ * extensionOf('json'); // '.json'
+ */
+export function extensionOf(format: CassetteFormat): string {
+  return format === 'json' ? '.json' : '.yaml';
+}
+
+/**
+ * The format a cassette file is stored in, from its extension (`.json`, else YAML).
+ *
+ * @example
+ * formatOfFile('cassettes/a.test.ts/works.json'); // 'json'
+ */
+export function formatOfFile(file: string): CassetteFormat {
+  return file.toLowerCase().endsWith('.json') ? 'json' : 'yaml';
+}
+
+/**
+ * Renders a cassette as JSON with the same key order as the YAML form.
+ *
+ * @example
+ * fs.writeFileSync('a.json', serializeCassetteJson(doc));
+ */
+export function serializeCassetteJson(doc: CassetteDocument): string {
+  const ordered = {
+    version: SCHEMA_VERSION,
+    created_at: doc.created_at,
+    run_id: doc.run_id,
+    meta: doc.meta,
+    interactions: doc.interactions.map(orderInteraction),
+  };
+  return `${JSON.stringify(ordered, null, 2)}\n`;
+}
+
+/**
+ * Parses and validates a JSON cassette. `file` only labels errors.
+ *
+ * @example
+ * const doc = parseCassetteJson(fs.readFileSync('a.json', 'utf8'), 'a.json');
+ */
+export function parseCassetteJson(text: string, file: string): CassetteDocument {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0];
+    const position = /position (\d+)/.exec(message);
+    // Node 20's JSON.parse names no position; the YAML parser reads JSON and does.
+    const yamlProblem = position ? undefined : parseDocument(text, { prettyErrors: true }).errors[0]?.linePos?.[0];
+    const line = position ? text.slice(0, Number(position[1])).split('\n').length : yamlProblem?.line;
+    const where = line === undefined ? 'unknown line' : `line ${line}`;
+    throw new CassetteCorruptError(
+      `Cassette ${file} is not valid JSON (${where}): ${message}\n` +
+        'The file was left untouched. Fix it by hand, restore it from version control, or delete it and re-record.',
+    );
+  }
+  return validateCassette(data, file);
+}
+
+/**
+ * Renders a cassette in the given format.
+ *
+ * @example
+ * serializeCassetteAs(doc, formatOfFile(file));
+ */
+export function serializeCassetteAs(doc: CassetteDocument, format: CassetteFormat): string {
+  return format === 'json' ? serializeCassetteJson(doc) : serializeCassette(doc);
+}
+
+/**
+ * Parses cassette text in the format its file name says.
+ *
+ * @example
+ * parseCassetteFile(fs.readFileSync(file, 'utf8'), file);
+ */
+export function parseCassetteFile(text: string, file: string): CassetteDocument {
+  return formatOfFile(file) === 'json' ? parseCassetteJson(text, file) : parseCassette(text, file);
 }

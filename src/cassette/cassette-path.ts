@@ -23,7 +23,7 @@ const MAX_NAME_BYTES = 180;
  * Turns a full test name into a safe, readable file name (without extension).
  *
  * @example
- * toCassetteFileName('weather > answers in °C'); // 'weather > answers in °C'
+ * toCassetteFileName('weather answers in °C'); // 'weather answers in °C'
  * toCassetteFileName('a/b: c?');                // 'a_b_ c_'
  */
 export function toCassetteFileName(testName: string): string {
@@ -63,13 +63,14 @@ export function cassetteFolder(location: CassetteLocation): string {
 }
 
 /**
- * The cassette file of one test, given the file name chosen for it.
+ * The cassette file of one test, given the file name chosen for it (and the
+ * extension of the configured format).
  *
  * @example
  * cassettePath(location, 'weather > answers'); // '/p/cassettes/src/a.test.ts/weather > answers.yaml'
  */
-export function cassettePath(location: CassetteLocation, fileName: string): string {
-  return path.join(cassetteFolder(location), fileName + CASSETTE_EXTENSION);
+export function cassettePath(location: CassetteLocation, fileName: string, extension = CASSETTE_EXTENSION): string {
+  return path.join(cassetteFolder(location), fileName + extension);
 }
 
 /**
@@ -114,6 +115,8 @@ export class CassetteNameAllocator {
  * derivedCassettePath('/p/cassettes/a.test.ts/answers.yaml'); // '/p/cassettes/a.test.ts/answers.derived.yaml'
  */
 export function derivedCassettePath(file: string): string {
-  const base = file.endsWith(CASSETTE_EXTENSION) ? file.slice(0, -CASSETTE_EXTENSION.length) : file;
-  return `${base}.derived${CASSETTE_EXTENSION}`;
+  const match = /\.(yaml|json)$/.exec(file);
+  const extension = match ? match[0] : CASSETTE_EXTENSION;
+  const base = match ? file.slice(0, -extension.length) : file;
+  return `${base}.derived${extension}`;
 }

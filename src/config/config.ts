@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../errors';
+import { CASSETTE_FORMATS, type CassetteFormat } from '../cassette/cassette-format';
 import { parseMode, type Mode } from './modes';
 
 /** The built-in matchers; a function returning a key is a custom matcher. */
@@ -27,6 +28,12 @@ export interface RedactConfig {
   placeholder: string;
   /** Scrub e-mail addresses. */
   emails: boolean;
+}
+
+/** Price of one model for cost estimates, USD per million tokens. */
+export interface ModelPrice {
+  input: number;
+  output: number;
 }
 
 /** The validated configuration. */
@@ -53,6 +60,15 @@ export interface AgentTapeConfig {
   live: string[];
   /** Boundaries served from the cassette in a recording mode. */
   frozen: string[];
+  /**
+   * Delays between the chunks of a replayed stream: skipped (false, the
+   * default), as recorded (true), or scaled by a factor (0.5 replays twice as fast).
+   */
+  replayDelays: boolean | number;
+  /** The file format new cassettes are written in (`.yaml` or `.json` files). */
+  format: CassetteFormat;
+  /** Model-name prefix -> price, merged over the built-in table by `agenttape inspect`. */
+  prices: Record<string, ModelPrice>;
 }
 
 /** Keys a user may set, as written in the config file. */
@@ -78,6 +94,9 @@ function defaults(rootDir: string): AgentTapeConfig {
     llmHosts: [],
     live: [],
     frozen: [],
+    replayDelays: false,
+    format: 'yaml',
+    prices: {},
   };
 }
 
@@ -120,7 +139,10 @@ const KEYS: Record<keyof AgentTapeConfig, (value: unknown, where: string, config
     config.ignoreVolatileFields = stringList(value, 'ignoreVolatileFields', where);
   },
   matchHeaders(value, where, config) {
-    config.matchHeaders = typeof value === 'boolean' ? value : stringList(value, 'matchHeaders', where).map((h) => h.toLowerCase());
+    if (typeof value !== 'boolean' && !(Array.isArray(value) && value.every((v) => typeof v === 'string'))) {
+      throw new ConfigError(`Invalid value for "matchHeaders" in ${where}: expected true (every non-volatile header), false (none) or a list of header names, got ${JSON.stringify(value)}.`);
+    }
+    config.matchHeaders = typeof value === 'boolean' ? value : value.map((h) => h.toLowerCase());
   },
   redact(value, where, config) {
     if (typeof value === 'boolean') {
@@ -156,7 +178,8 @@ const KEYS: Record<keyof AgentTapeConfig, (value: unknown, where: string, config
     config.redact = redact;
   },
   freeze(value, where, config) {
-    config.freeze = value === false ? [] : stringList(value, 'freeze', where, FREEZE_FEATURES);
+    if (typeof value === 'boolean') config.freeze = value ? [...FREEZE_FEATURES] : [];
+    else config.freeze = stringList(value, 'freeze', where, FREEZE_FEATURES);
   },
   envSnapshot(value, where, config) {
     config.envSnapshot = stringList(value, 'envSnapshot', where);
@@ -169,6 +192,34 @@ const KEYS: Record<keyof AgentTapeConfig, (value: unknown, where: string, config
   },
   frozen(value, where, config) {
     config.frozen = stringList(value, 'frozen', where);
+  },
+  replayDelays(value, where, config) {
+    if (typeof value !== 'boolean' && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
+      throw new ConfigError(
+        `Invalid value for "replayDelays" in ${where}: expected false (skip delays), true (as recorded) or a scale factor >= 0 such as 0.5, got ${JSON.stringify(value)}.`,
+      );
+    }
+    config.replayDelays = value;
+  },
+  format(value, where, config) {
+    if (!(CASSETTE_FORMATS as readonly unknown[]).includes(value)) {
+      throw new ConfigError(`Invalid value for "format" in ${where}: ${JSON.stringify(value)}. Valid formats: ${CASSETTE_FORMATS.join(', ')}.`);
+    }
+    config.format = value as CassetteFormat;
+  },
+  prices(value, where, config) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new ConfigError(`Invalid value for "prices" in ${where}: expected an object such as {"gpt-4o": {"input": 2.5, "output": 10}} (USD per million tokens).`);
+    }
+    const prices: Record<string, ModelPrice> = {};
+    for (const [model, price] of Object.entries(value)) {
+      const p = price as Partial<ModelPrice> | null;
+      if (!p || typeof p.input !== 'number' || typeof p.output !== 'number') {
+        throw new ConfigError(`Invalid price for "${model}" in "prices" in ${where}: ${JSON.stringify(price)}. Give numbers: {"input": 2.5, "output": 10} (USD per million tokens).`);
+      }
+      prices[model] = { input: p.input, output: p.output };
+    }
+    config.prices = prices;
   },
 };
 
@@ -221,13 +272,17 @@ export function loadConfig(rootDir: string, overrides?: unknown, overridesWhere 
   let config = defaults(rootDir);
   const configFile = path.join(rootDir, CONFIG_FILE_NAME);
   const packageFile = path.join(rootDir, 'package.json');
+  const pkg = fs.existsSync(packageFile) ? (readJson(packageFile) as { agenttape?: unknown } | null) : null;
+  const packageOptions = pkg && typeof pkg === 'object' ? pkg.agenttape : undefined;
   if (fs.existsSync(configFile)) {
-    config = applyOptions(config, readJson(configFile), configFile, rootDir);
-  } else if (fs.existsSync(packageFile)) {
-    const pkg = readJson(packageFile) as { agenttape?: unknown };
-    if (pkg && typeof pkg === 'object' && pkg.agenttape !== undefined) {
-      config = applyOptions(config, pkg.agenttape, `${packageFile} ("agenttape" key)`, rootDir);
+    if (packageOptions !== undefined) {
+      throw new ConfigError(
+        `AgentTape is configured twice: in ${configFile} and in the "agenttape" key of ${packageFile}. Keep one of them (AgentTape reads one place so that Jest and the CLI agree).`,
+      );
     }
+    config = applyOptions(config, readJson(configFile), configFile, rootDir);
+  } else if (packageOptions !== undefined) {
+    config = applyOptions(config, packageOptions, `${packageFile} ("agenttape" key)`, rootDir);
   }
   return applyOptions(config, overrides, overridesWhere, rootDir);
 }

@@ -61,20 +61,27 @@ export interface ModeInputs {
 
 /**
  * Picks the mode by precedence (test option, docblock, `AGENTTAPE_MODE`,
- * config, `none`) and applies the CI rule: in CI only `AGENTTAPE_MODE` may record.
+ * config, `none`) and applies the CI rule: in CI only `AGENTTAPE_MODE` may record;
+ * a recording mode from anywhere else is passed over (an explicit `AGENTTAPE_MODE`
+ * then applies) and otherwise falls back to `none`.
  *
  * @example
  * resolveMode({ docblock: 'all', ci: true }); // { mode: 'none', source: 'default', refusedInCi: { mode: 'all', source: 'docblock' } }
  */
 export function resolveMode(inputs: ModeInputs): ResolvedMode {
   const order: ModeSource[] = ['test', 'docblock', 'env', 'config'];
+  let refusedInCi: ResolvedMode['refusedInCi'];
   for (const source of order) {
     const mode = inputs[source as Exclude<ModeSource, 'default'>];
     if (mode === undefined) continue;
+    // In CI a recording mode from code, docblock or config is passed over, so an explicit
+    // AGENTTAPE_MODE still applies: the command the refusal message prints must work.
     if (inputs.ci && source !== 'env' && isRecordingMode(mode)) {
-      return { mode: 'none', source: 'default', refusedInCi: { mode, source } };
+      refusedInCi ??= { mode, source };
+      continue;
     }
+    if (refusedInCi && source !== 'env') break;
     return { mode, source };
   }
-  return { mode: 'none', source: 'default' };
+  return refusedInCi ? { mode: 'none', source: 'default', refusedInCi } : { mode: 'none', source: 'default' };
 }

@@ -4,13 +4,15 @@
  * test, and saves what changed at the end. It is the only code that touches
  * cassette files.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readCassetteFile, writeCassetteFile } from '../cassette/cassette-file';
-import type { CassetteDocument } from '../cassette/cassette-format';
+import { extensionOf, type CassetteDocument } from '../cassette/cassette-format';
 import { CassetteNameAllocator, cassettePath, derivedCassettePath, FILE_SCOPE_NAME, type CassetteLocation } from '../cassette/cassette-path';
 import type { AgentTapeConfig } from '../config/config';
 import { isRecordAll, isRecordingMode, resolveMode, type Mode, type ModeInputs } from '../config/modes';
 import { AgentTapeError } from '../errors';
+import { Redactor } from '../redact/redactor';
 import { AGENTTAPE_VERSION } from '../version';
 import { Tape } from './tape';
 
@@ -50,13 +52,25 @@ export class CassetteState {
    */
   openTest(testName: string, occurrence = 1, testMode?: Mode): Tape {
     const fileName = this.names.allocate(testName, occurrence);
-    return this.open(testName, cassettePath(this.location, fileName), false, testMode);
+    return this.open(testName, this.pathFor(fileName), false, testMode);
   }
 
   /** The cassette for requests made outside any test. */
   openFileScope(): Tape {
-    this.fileTape ??= this.open(FILE_SCOPE_NAME, cassettePath(this.location, FILE_SCOPE_NAME), true);
+    this.fileTape ??= this.open(FILE_SCOPE_NAME, this.pathFor(FILE_SCOPE_NAME), true);
     return this.fileTape;
+  }
+
+  /**
+   * The cassette file for a name: in the configured format, unless only the
+   * other format's file exists (a project that switched `format` keeps its
+   * recordings until they are re-recorded).
+   */
+  private pathFor(fileName: string): string {
+    const preferred = cassettePath(this.location, fileName, extensionOf(this.config.format));
+    if (fs.existsSync(preferred)) return preferred;
+    const other = cassettePath(this.location, fileName, extensionOf(this.config.format === 'json' ? 'yaml' : 'json'));
+    return fs.existsSync(other) ? other : preferred;
   }
 
   private open(testName: string, file: string, fileScope: boolean, testMode?: Mode): Tape {
@@ -87,6 +101,11 @@ export class CassetteState {
     return this.tapes;
   }
 
+  /** Waits for recordings still in flight (bodies the client did not finish reading). */
+  async settle(): Promise<void> {
+    await Promise.all(this.tapes.map((tape) => tape.settled()));
+  }
+
   /**
    * Writes every cassette that recorded something, atomically. A tape in `none`
    * mode never writes its cassette (with live boundaries it writes
@@ -104,7 +123,8 @@ export class CassetteState {
         continue;
       }
       if (!tape.dirty || !isRecordingMode(tape.mode.mode)) continue;
-      writeCassetteFile(file, tape.toDocument(AGENTTAPE_VERSION, now));
+      // Adapters redact on the way in; this pass guarantees nothing secret reaches the disk.
+      writeCassetteFile(file, new Redactor(this.config.redact).redactDocument(tape.toDocument(AGENTTAPE_VERSION, now)));
       written.push(file);
     }
     return { written };

@@ -119,7 +119,7 @@ export function formatDifferences(differences: FieldDifference[], limit = 20): s
     if (long) {
       const rendered = diff(expected.replace(/([.!?]) /g, '$1\n'), received.replace(/([.!?]) /g, '$1\n'), PLAIN) ?? '';
       lines.push(`  ${d.path}: differs`);
-      lines.push(...rendered.split('\n').map((l) => `    ${l}`));
+      lines.push(...rendered.split('\n').map((l) => `    ${l}`.trimEnd()));
     } else if (received === undefined) {
       lines.push(`  ${d.path}: expected ${truncate(show(expected))}, received nothing (field missing)`);
     } else if (expected === undefined) {

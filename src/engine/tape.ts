@@ -45,9 +45,12 @@ export class Tape {
   readonly timeline: TimelineEntry[] = [];
   /** Errors to report on the test even if the code under test swallowed them. */
   readonly failures: Error[] = [];
+  /** The determinism values to write in `meta.freeze` (SPEC §9), set by the freeze. */
+  freezeMeta: (() => CassetteDocument['meta'][string]) | undefined;
   private index: MatchIndex | undefined;
   private recorded: Interaction[] = [];
   private frozenIndex: MatchIndex | undefined;
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(
     readonly owner: TapeOwner,
@@ -118,6 +121,20 @@ export class Tape {
     return full;
   }
 
+  /**
+   * Registers work that will still add to this tape (a response body being
+   * recorded while the client reads it, or never reads it).
+   */
+  track(work: Promise<void>): void {
+    const settled = work.finally(() => this.pending.delete(settled));
+    this.pending.add(settled);
+  }
+
+  /** Resolves when all tracked work has finished, so a save misses nothing. */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
   /** Recordings of the cassette this run did not use. */
   unused(): Interaction[] {
     const used = this.index?.usedPositions() ?? new Set<number>();
@@ -168,7 +185,7 @@ export class Tape {
         mode: this.mode.mode,
         test_file: this.owner.testFile,
         test_name: this.owner.testName,
-        freeze: (base?.meta.freeze as CassetteDocument['meta'][string]) ?? {},
+        freeze: this.freezeMeta?.() ?? (base?.meta.freeze as CassetteDocument['meta'][string]) ?? {},
         tags: (base?.meta.tags as CassetteDocument['meta'][string]) ?? [],
       },
       interactions,

@@ -6,6 +6,9 @@
 import type { Interaction, Json } from '../cassette/cassette-format';
 import type { AgentTapeConfig } from '../config/config';
 import type { Redactor } from '../redact/redactor';
+import equal from 'fast-deep-equal';
+import { decodeBody, encodeRequestBody, encodeResponseBody, normalizeMultipart } from './body-codec';
+import { decodeStreamedBody, encodeStreamedBody, isStreamedBody, type TimedChunk } from './streamed-body';
 
 /** A request as intercepted. */
 export interface WireRequest {
@@ -20,6 +23,10 @@ export interface WireResponse {
   status: number;
   headers: Record<string, string | string[]>;
   body: Buffer;
+  /** The body as it arrived, chunk by chunk with delays; on replay, present when it is to be streamed. */
+  chunks?: TimedChunk[];
+  /** Whether the response declared its length (a body without one was streamed). */
+  contentLength?: boolean;
 }
 
 /** Request headers that describe the connection or the client, not the request. */
@@ -46,54 +53,9 @@ export const KNOWN_LLM_HOSTS = [
   'api.deepseek.com',
 ];
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-function decodeText(body: Buffer): string | undefined {
-  try {
-    return utf8.decode(body);
-  } catch {
-    return undefined;
-  }
-}
-
 function headerValue(headers: Record<string, string | string[] | undefined>, name: string): string {
   const value = headers[name] ?? headers[name.toLowerCase()];
   return Array.isArray(value) ? value.join(', ') : (value ?? '');
-}
-
-const BINARY_TYPES = /^(image|audio|video|font)\/|application\/(octet-stream|pdf|zip|gzip|x-protobuf|protobuf|grpc)|multipart\//i;
-
-/**
- * Stores a body as parsed JSON, text, or base64 (the first that fits).
- *
- * @example
- * encodeBody(Buffer.from('{"a":1}'), 'application/json'); // { json: { a: 1 } }
- */
-export function encodeBody(body: Buffer, contentType: string): { [key: string]: Json } {
-  if (body.length === 0) return {};
-  const text = BINARY_TYPES.test(contentType) && !/^multipart\//i.test(contentType) ? undefined : decodeText(body);
-  if (text === undefined) return { body_b64: body.toString('base64') };
-  if (/json/i.test(contentType) || /^\s*[[{]/.test(text)) {
-    try {
-      return { json: JSON.parse(text) as Json };
-    } catch {
-      // Not JSON after all: keep it as text.
-    }
-  }
-  return { text };
-}
-
-/**
- * The bytes of a stored body.
- *
- * @example
- * decodeBody({ json: { a: 1 } }).toString(); // '{"a":1}'
- */
-export function decodeBody(stored: { [key: string]: Json | undefined }): Buffer {
-  if (stored.json !== undefined) return Buffer.from(JSON.stringify(stored.json));
-  if (typeof stored.text === 'string') return Buffer.from(stored.text);
-  if (typeof stored.body_b64 === 'string') return Buffer.from(stored.body_b64, 'base64');
-  return Buffer.alloc(0);
 }
 
 function lowerHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
@@ -113,10 +75,11 @@ export function toStoredRequest(wire: WireRequest, redactor: Redactor): { [key: 
   for (const [name, value] of Object.entries(lowerHeaders(wire.headers))) {
     if (TRANSPORT_REQUEST_HEADERS.has(name) || VOLATILE_REQUEST_HEADERS.has(name) || name.startsWith('x-stainless-')) continue;
     if (redactor.isSecretName(name)) continue;
-    headers[name] = Array.isArray(value) ? value.map((v) => redactor.redactString(v)) : redactor.redactString(value);
+    const text = name === 'content-type' && !Array.isArray(value) ? normalizeMultipart(Buffer.alloc(0), value).contentType : value;
+    headers[name] = Array.isArray(text) ? text.map((v) => redactor.redactString(v)) : redactor.redactString(text);
   }
   const contentType = headerValue(wire.headers, 'content-type');
-  const body = redactor.redactValue(encodeBody(wire.body, contentType)) as { [key: string]: Json };
+  const body = redactor.redactValue(encodeRequestBody(wire.body, contentType)) as { [key: string]: Json };
   return { method: wire.method.toUpperCase(), url: redactor.redactString(wire.url), headers, ...body };
 }
 
@@ -133,7 +96,13 @@ export function toStoredResponse(wire: WireResponse, redactor: Redactor, placeho
     if (redactor.isSecretName(name)) headers[name] = placeholder;
     else headers[name] = Array.isArray(value) ? value.map((v) => redactor.redactString(v)) : redactor.redactString(value);
   }
-  const body = redactor.redactValue(encodeBody(wire.body, headerValue(wire.headers, 'content-type'))) as { [key: string]: Json };
+  const contentType = headerValue(wire.headers, 'content-type');
+  const chunks = wire.chunks ?? [{ delayMs: 0, bytes: wire.body }];
+  const streamed = isStreamedBody(contentType, { contentLength: wire.contentLength ?? true, chunkCount: chunks.length });
+  const encoded = streamed ? encodeStreamedBody(chunks, contentType) : encodeResponseBody(wire.body, contentType);
+  const body = redactor.redactValue(encoded) as { [key: string]: Json };
+  // The verbatim copy would bring back what redaction removed from the readable body.
+  if (body.raw_b64 !== undefined && !equal(body.json, encoded.json)) delete body.raw_b64;
   return { status_code: wire.status, headers, ...body };
 }
 
@@ -151,7 +120,9 @@ export function toWireResponse(stored: Json | undefined): WireResponse {
     if (WIRE_BODY_HEADERS.has(name.toLowerCase())) continue;
     headers[name] = Array.isArray(value) ? value.map(String) : String(value);
   }
-  return { status: Number(response.status_code), headers, body: decodeBody(response) };
+  const chunks = decodeStreamedBody(response);
+  const body = chunks ? Buffer.concat(chunks.map((c) => c.bytes)) : decodeBody(response);
+  return { status: Number(response.status_code), headers, body, ...(chunks ? { chunks } : {}) };
 }
 
 function hostMatches(pattern: string, host: string, hostname: string): boolean {
@@ -179,19 +150,4 @@ export function classifyUrl(url: string, llmHosts: AgentTapeConfig['llmHosts']):
   const patterns = [...KNOWN_LLM_HOSTS, ...llmHosts];
   if (patterns.some((p) => hostMatches(p, host, hostname))) return { kind: 'llm', boundary: 'llm' };
   return { kind: 'http', boundary: host };
-}
-
-/**
- * Token usage reported in a response body, if any (OpenAI and Anthropic shapes).
- *
- * @example
- * extractUsage({ json: { usage: { prompt_tokens: 9 } } }); // { prompt_tokens: 9 }
- */
-export function extractUsage(storedResponse: { [key: string]: Json }): { [key: string]: Json } | null {
-  const json = storedResponse.json;
-  if (json && typeof json === 'object' && !Array.isArray(json)) {
-    const usage = (json as { [key: string]: Json }).usage;
-    if (usage && typeof usage === 'object' && !Array.isArray(usage)) return usage as { [key: string]: Json };
-  }
-  return null;
 }

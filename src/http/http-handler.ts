@@ -6,14 +6,18 @@
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import type { Json } from '../cassette/cassette-format';
+import type { AgentTapeConfig } from '../config/config';
 import { computeMatchKey, canonicalizeRequest } from '../engine/canonical-request';
 import type { CassetteRuntime } from '../engine/cassette-runtime';
 import { decide } from '../engine/decide';
 import { primaryCanonicalOptions } from '../engine/match-index';
 import type { Tape } from '../engine/tape';
-import { classifyUrl, extractUsage, toStoredRequest, toStoredResponse, toWireResponse, WIRE_BODY_HEADERS, type WireRequest } from './http-exchange';
+import { classifyUrl, toStoredRequest, toStoredResponse, toWireResponse, WIRE_BODY_HEADERS, type WireRequest } from './http-exchange';
 import { UninterceptableRequestError } from '../errors';
+import { extractLlmUsage } from './llm-usage';
 import { realFetch, type HandlerReply, type RequestHandler } from './request-interception';
+import type { TimedChunk } from './streamed-body';
+import { TimedBody } from './timed-body';
 
 /** Request headers not forwarded when performing a real request. */
 const HOP_BY_HOP = new Set(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade']);
@@ -77,8 +81,9 @@ export function createHttpHandler(runtime: CassetteRuntime): RequestHandler {
     if (decision.action === 'replay') {
       const { interaction } = decision;
       if (interaction.error) throw replayedError(interaction.error);
-      const { status, headers, body } = toWireResponse(interaction.response);
-      return { status, headers, body };
+      const { status, headers, body, chunks } = toWireResponse(interaction.response);
+      if (!chunks) return { status, headers, body };
+      return { status, headers, body: new TimedBody(chunks, delayScale(config.replayDelays)) };
     }
     if (decision.action === 'refuse') {
       runtime.reportFailure(tape, decision.error);
@@ -107,34 +112,55 @@ async function recordRequest(
   } catch (caught) {
     const error = caught as Error & { cause?: { code?: string; message?: string } };
     const cause = error.cause;
-    const recorded = { type: error.name, message: cause?.message ?? error.message, ...(cause?.code ? { code: cause.code } : {}) };
+    const recorded = redactor.redactError({ type: error.name, message: cause?.message ?? error.message, ...(cause?.code ? { code: cause.code } : {}) });
     if (tape && incoming) tape.record({ ...base, ...incoming, error: recorded, latency_ms: round(performance.now() - started), usage: null });
     throw replayedError(recorded);
   }
   const headers = responseHeaders(response);
-  const chunks: Buffer[] = [];
+  const chunks: TimedChunk[] = [];
   const body = new Readable({ read() {} });
   const finish = () => {
     if (!tape || !incoming) return;
-    const stored = toStoredResponse({ status: response.status, headers, body: Buffer.concat(chunks) }, redactor, config.redact.placeholder);
-    tape.record({ ...base, ...incoming, response: stored, latency_ms: round(performance.now() - started), usage: extractUsage(stored) });
+    const wireResponse = {
+      status: response.status,
+      headers,
+      body: Buffer.concat(chunks.map((c) => c.bytes)),
+      chunks,
+      contentLength: response.headers.has('content-length'),
+    };
+    const stored = toStoredResponse(wireResponse, redactor, config.redact.placeholder);
+    const usage = incoming.kind === 'llm' ? extractLlmUsage(stored) : null;
+    tape.record({ ...base, ...incoming, response: stored, latency_ms: round(performance.now() - started), usage });
   };
   // Pump as the server sends, so a streaming client still streams while we record.
-  void (async () => {
+  const pump = (async () => {
     if (response.body) {
       const reader = response.body.getReader();
+      let last = performance.now();
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
+        const now = performance.now();
         const chunk = Buffer.from(value);
-        chunks.push(chunk);
+        chunks.push({ delayMs: now - last, bytes: chunk });
+        last = now;
         body.push(chunk);
       }
     }
     finish();
     body.push(null);
-  })().catch((error: Error) => body.destroy(error));
+  })().catch((error: Error) => {
+    body.destroy(error);
+  });
+  // Tracked so the cassette is saved only once the whole body is recorded, even if the client never reads it.
+  tape?.track(pump);
   return { status: response.status, headers, body };
+}
+
+/** How much of each recorded delay replay waits: none by default. */
+function delayScale(replayDelays: AgentTapeConfig['replayDelays']): number {
+  if (replayDelays === true) return 1;
+  return typeof replayDelays === 'number' ? replayDelays : 0;
 }
 
 function round(ms: number): number {

@@ -16,9 +16,11 @@ import type { CassetteRuntime } from '../engine/cassette-runtime';
 import { CassetteState } from '../engine/cassette-state';
 import { partialReplayFor, withPartialPragmas } from '../engine/partial-options';
 import type { Tape } from '../engine/tape';
+import { FreezeController } from '../freeze/freeze-controller';
 import { createBlockedRequestReporter, createHttpHandler } from '../http/http-handler';
 import { HttpInterception } from '../http/request-interception';
 import { Redactor } from '../redact/redactor';
+import { countUsage, writeTestFileUsage } from '../usage/cassette-usage';
 import { installBridge } from './handle-bridge';
 
 /** Key variables of LLM providers that read as a placeholder in replay, so SDK clients construct. */
@@ -78,6 +80,9 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
   private readonly concurrentTape = new AsyncLocalStorage<Tape>();
   private readonly originalTestFns = new WeakMap<Circus.TestEntry, Circus.TestFn>();
   private readonly boundaries = new BoundaryRecorder(this);
+  private freeze: FreezeController | undefined;
+  private readonly skippedTests: string[] = [];
+  private runFinished = false;
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     const { agenttape, ...jestOptions } = config.projectConfig.testEnvironmentOptions as { agenttape?: unknown };
@@ -112,11 +117,17 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
       useOptions: (options: { mode?: Mode; live?: string[]; frozen?: string[] }) => this.useOptions(options),
       boundaries: this.boundaries,
     });
+    this.freeze = new FreezeController(this.global, this.fakeTimersModern, this.config, (message) => this.global.console.warn(message), () => this.currentTape());
+    this.freeze.install();
+    this.freeze.enter(this.state.openFileScope());
   }
 
   override async teardown(): Promise<void> {
+    await this.state.settle();
     this.interception.deactivate();
+    this.freeze?.uninstall();
     this.state.save();
+    this.writeUsage();
     await super.teardown();
   }
 
@@ -136,18 +147,25 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
         // Concurrent tests overlap, so "the running test" is not one slot: each carries its tape.
         if (event.test.concurrent) this.bindTestToTape(event.test, tape);
         else this.testTape = tape;
+        this.freeze?.enter(tape);
         break;
       }
       case 'test_done': {
         const tape = this.runningTapes.get(event.test);
         this.runningTapes.delete(event.test);
         if (this.testTape === tape) this.testTape = undefined;
+        this.freeze?.enter(this.state.openFileScope());
         for (const error of tape?.failures ?? []) {
           if (!errorAlreadyReported(event.test, error)) event.test.errors.push(error);
         }
         break;
       }
+      case 'test_skip':
+      case 'test_todo':
+        this.skippedTests.push(fullTestName(event.test));
+        break;
       case 'run_finish': {
+        this.runFinished = true;
         for (const error of this.state.openFileScope().failures) circusState.unhandledErrors.push(error);
         break;
       }
@@ -194,6 +212,25 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
     if (mode !== undefined || (options.live === undefined && options.frozen === undefined)) this.state.setTestMode(tape, mode);
     const partial = partialReplayFor(tape.config, options, 'cassette.use()');
     if (partial) tape.partial = partial;
+  }
+
+  /** Leaves the record the run summary and `agenttape prune` read; a cache, so failing to write it only warns. */
+  private writeUsage(): void {
+    const { rootDir, testPath } = this.state.location;
+    const tapes = this.state.allTapes();
+    try {
+      writeTestFileUsage(rootDir, {
+        testPath,
+        cassetteDir: this.config.cassetteDir,
+        used: [...new Set(tapes.map((tape) => tape.owner.cassettePath))],
+        skippedTests: this.skippedTests,
+        complete: this.runFinished,
+        writtenAt: Date.now(),
+        counts: countUsage(tapes),
+      });
+    } catch (error) {
+      process.emitWarning(`agenttape: could not write the cassette usage record under ${rootDir}/node_modules/.cache/agenttape: ${(error as Error).message}. The run summary will not list obsolete cassettes.`);
+    }
   }
 
   private fillPlaceholderKeys(): void {

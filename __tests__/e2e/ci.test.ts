@@ -1,0 +1,96 @@
+/**
+ * SPEC §3 "CI never records by accident", end to end: under `--ci` or `CI=true`
+ * a recording mode from the docblock, `cassette.use` or the configuration is
+ * refused with a message that says nothing was recorded, why, and the exact
+ * command; only `AGENTTAPE_MODE` records.
+ */
+import { createFixture, type FixtureProject } from '../support/packed-project';
+import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
+import { runJson } from '../support/jest-json';
+
+const DOCBLOCK_TEST = `/**
+ * @agenttape-mode record
+ */
+test('docblock', async () => {
+  const res = await fetch(process.env.PROVIDER_URL + '/echo/docblock');
+  expect(res.status).toBe(200);
+});
+`;
+
+const USE_TEST = `
+const { cassette } = require('agenttape');
+test('use', async () => {
+  cassette.use({ mode: 'all' });
+  const res = await fetch(process.env.PROVIDER_URL + '/echo/use');
+  expect(res.status).toBe(200);
+});
+`;
+
+const CONFIG_TEST = `
+test('config', async () => {
+  const res = await fetch(process.env.PROVIDER_URL + '/echo/config');
+  expect(res.status).toBe(200);
+});
+`;
+
+const REFUSALS = [
+  { test: 'docblock', file: 'docblock.test.js', mode: 'record', where: 'the @agenttape-mode docblock' },
+  { test: 'use', file: 'use.test.js', mode: 'all', where: 'a per-test option' },
+  { test: 'config', file: 'config.test.js', mode: 'new_episodes', where: 'the configuration' },
+];
+
+describe('recording in CI', () => {
+  let provider: FakeProvider;
+  let fixture: FixtureProject;
+
+  beforeAll(async () => {
+    provider = await startFakeProvider();
+    fixture = createFixture('ci', { testEnvironmentOptions: { agenttape: { mode: 'new_episodes' } } });
+    fixture.write('docblock.test.js', DOCBLOCK_TEST);
+    fixture.write('use.test.js', USE_TEST);
+    fixture.write('config.test.js', CONFIG_TEST);
+  });
+  afterAll(async () => {
+    await provider.close();
+    fixture.remove();
+  });
+
+  const expectRefused = (run: Awaited<ReturnType<typeof runJson>>) => {
+    for (const { test, file, mode, where } of REFUSALS) {
+      const result = run.test(test);
+      expect(result.status).toBe('failed');
+      const message = result.failureMessages.join('\n');
+      expect(message).toContain('RecordingRefusedInCiError');
+      expect(message).toContain('AgentTape: new http request not recorded: Jest runs in CI (--ci or the CI variable), where only AGENTTAPE_MODE may record.');
+      expect(message).toContain(`The mode "${mode}" set in ${where} was ignored, so the test ran in replay mode and the request was not sent. Nothing was written.`);
+      expect(message).toContain(`To record, run: AGENTTAPE_MODE=record npx jest ${file} -t "^${test}$"`);
+      expect(message).toContain(`${provider.url}/echo/${test}`);
+    }
+  };
+
+  test('--ci refuses a recording mode from the docblock, cassette.use and the configuration, and writes nothing', async () => {
+    const before = provider.requests.length;
+    const run = await runJson(fixture, ['--ci'], { PROVIDER_URL: provider.url });
+    expectRefused(run);
+    expect(run.status).toBe(1);
+    expect(provider.requests.length).toBe(before);
+    expect(fixture.files('cassettes')).toEqual([]);
+  });
+
+  test('CI=true in the environment is CI too', async () => {
+    const before = provider.requests.length;
+    const run = await runJson(fixture, [], { CI: 'true', PROVIDER_URL: provider.url });
+    expectRefused(run);
+    expect(provider.requests.length).toBe(before);
+    expect(fixture.files('cassettes')).toEqual([]);
+  });
+
+  test('AGENTTAPE_MODE=record records under --ci, over a docblock, per-test or configured mode: the printed command works', async () => {
+    const before = provider.requests.length;
+    const run = await runJson(fixture, ['--ci'], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url });
+    expect(run.status).toBe(0);
+    expect(provider.requests.slice(before).map((r) => r.url).sort()).toEqual(['/echo/config', '/echo/docblock', '/echo/use']);
+    expect(fixture.files('cassettes')).toEqual(['config.test.js/config.yaml', 'docblock.test.js/docblock.yaml', 'use.test.js/use.yaml']);
+    for (const file of fixture.files('cassettes')) expect(fixture.read(`cassettes/${file}`)).toContain('mode: record');
+  });
+});

@@ -1,0 +1,87 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseCassette } from '../../src/cassette/cassette-format';
+import { loadConfig } from '../../src/config/config';
+import { CassetteState } from '../../src/engine/cassette-state';
+import type { Tape } from '../../src/engine/tape';
+import { SchemaVersionError } from '../../src/errors';
+
+let project: string;
+beforeEach(() => {
+  project = fs.mkdtempSync(path.join(os.tmpdir(), 'agenttape-state-'));
+});
+afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
+
+const location = () => ({ cassetteDir: path.join(project, 'cassettes'), rootDir: project, testPath: path.join(project, 'src', 'a.test.ts') });
+const state = (inputs: { env?: 'none' | 'once' | 'new_episodes' | 'all' | 'record'; ci?: boolean } = {}) =>
+  new CassetteState(location(), loadConfig(project), { ci: false, ...inputs });
+const file = (name: string) => path.join(project, 'cassettes', 'src', 'a.test.ts', `${name}.yaml`);
+
+function record(tape: Tape, url: string): void {
+  tape.record({ kind: 'http', boundary: 'api.x.com', request: { method: 'GET', url }, response: { status_code: 200, text: 'ok' }, match_key: 'sha256:x', latency_ms: 1, usage: null, tags: [], metadata: {} });
+}
+
+describe('CassetteState', () => {
+  test('writes only tapes that recorded something, in a recording mode, at save()', () => {
+    const s = state({ env: 'record' });
+    record(s.openTest('writes'), 'https://api.x.com/a');
+    s.openTest('records nothing');
+    expect(fs.existsSync(file('writes'))).toBe(false);
+    expect(s.save(new Date('2030-01-01T00:00:00Z')).written).toEqual([file('writes')]);
+    const written = parseCassette(fs.readFileSync(file('writes'), 'utf8'), 'x');
+    expect(written.meta).toMatchObject({ mode: 'record', test_file: path.join('src', 'a.test.ts'), test_name: 'writes' });
+    expect(written.created_at).toBe('2030-01-01T00:00:00.000Z');
+    expect(fs.existsSync(file('records nothing'))).toBe(false);
+  });
+
+  test('none never writes the cassette itself: what ran for real goes to <name>.derived.yaml beside it', () => {
+    const s = state();
+    record(s.openTest('t'), 'https://api.x.com/a');
+    expect(s.save().written).toEqual([path.join(path.dirname(file('t')), 't.derived.yaml')]);
+    expect(fs.existsSync(file('t'))).toBe(false);
+  });
+
+  test('a retried test writes only its last attempt', () => {
+    const s = state({ env: 'record' });
+    record(s.openTest('flaky', 1), 'https://api.x.com/first-attempt');
+    record(s.openTest('flaky', 1), 'https://api.x.com/second-attempt');
+    s.save();
+    const text = fs.readFileSync(file('flaky'), 'utf8');
+    expect(text).toContain('second-attempt');
+    expect(text).not.toContain('first-attempt');
+  });
+
+  test('a cassette of an unknown version fails its test at open, and is left untouched', () => {
+    fs.mkdirSync(path.dirname(file('t')), { recursive: true });
+    fs.writeFileSync(file('t'), "version: '2'\ninteractions: []\n");
+    const s = state({ env: 'new_episodes' });
+    const tape = s.openTest('t');
+    expect(tape.failures).toHaveLength(1);
+    expect(tape.failures[0]).toBeInstanceOf(SchemaVersionError);
+    s.save();
+    expect(fs.readFileSync(file('t'), 'utf8')).toBe("version: '2'\ninteractions: []\n");
+  });
+
+  test('a per-test mode is resolved with the CI rule', () => {
+    const s = state({ ci: true });
+    const tape = s.openTest('t');
+    s.setTestMode(tape, 'all');
+    expect(tape.mode).toEqual({ mode: 'none', source: 'default', refusedInCi: { mode: 'all', source: 'test' } });
+    s.setTestMode(tape, undefined);
+    expect(tape.mode).toEqual({ mode: 'none', source: 'default' });
+  });
+
+  test('settle() waits for recordings still in flight, so save() writes them', async () => {
+    const s = state({ env: 'record' });
+    const tape = s.openTest('slow body');
+    let finish: () => void = () => undefined;
+    tape.track(new Promise<void>((resolve) => (finish = resolve)).then(() => record(tape, 'https://api.x.com/late')));
+    const settled = s.settle();
+    expect(tape.dirty).toBe(false);
+    finish();
+    await settled;
+    expect(s.save().written).toEqual([file('slow body')]);
+    expect(fs.readFileSync(file('slow body'), 'utf8')).toContain('/late');
+  });
+});

@@ -1,0 +1,36 @@
+import type { Json } from '../../src/cassette/cassette-format';
+import { extractLlmUsage } from '../../src/http/llm-usage';
+
+test('OpenAI JSON usage is kept as reported', () => {
+  expect(extractLlmUsage({ json: { usage: { prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 } } })).toEqual({ prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 });
+});
+
+test('Anthropic input/output tokens also read as prompt/completion/total', () => {
+  expect(extractLlmUsage({ json: { usage: { input_tokens: 11, output_tokens: 8 } } })).toEqual({ input_tokens: 11, output_tokens: 8, prompt_tokens: 11, completion_tokens: 8, total_tokens: 19 });
+});
+
+test('an OpenAI stream reports usage in its include_usage chunk', () => {
+  const sse: Json = [{ data: { choices: [{ delta: { content: 'a' } }], usage: null } }, { data: { choices: [], usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } } }, { data: '[DONE]' }];
+  expect(extractLlmUsage({ sse })).toEqual({ prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 });
+});
+
+test('an Anthropic stream merges message_start and the final message_delta', () => {
+  const sse: Json = [
+    { event: 'message_start', data: { type: 'message_start', message: { usage: { input_tokens: 11, output_tokens: 1 } } } },
+    { event: 'message_delta', data: { type: 'message_delta', usage: { output_tokens: 8 } } },
+  ];
+  expect(extractLlmUsage({ sse })).toEqual({ input_tokens: 11, output_tokens: 8, prompt_tokens: 11, completion_tokens: 8, total_tokens: 19 });
+});
+
+test('a responses API stream reports usage in response.completed', () => {
+  const sse: Json = [
+    { event: 'response.created', data: { response: { usage: null } } },
+    { event: 'response.completed', data: { response: { usage: { input_tokens: 14, output_tokens: 9, total_tokens: 23 } } } },
+  ];
+  expect(extractLlmUsage({ sse })).toEqual({ input_tokens: 14, output_tokens: 9, total_tokens: 23, prompt_tokens: 14, completion_tokens: 9 });
+});
+
+test('no usage reported: null', () => {
+  expect(extractLlmUsage({ sse: [{ data: { choices: [] } }] })).toBeNull();
+  expect(extractLlmUsage({ text: 'hello' })).toBeNull();
+});

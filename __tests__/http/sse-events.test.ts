@@ -1,0 +1,48 @@
+import { parseSse, serializeSseEntry, sseDataObjects } from '../../src/http/sse-events';
+
+const OPENAI = 'data: {"id":"c1","choices":[{"delta":{"content":"Hi"}}]}\n\ndata: [DONE]\n\n';
+const ANTHROPIC = 'event: message_start\ndata: {"type":"message_start"}\n\nevent: ping\ndata: {"type": "ping"}\n\n';
+
+describe('parseSse', () => {
+  test('OpenAI events: JSON data parsed, [DONE] kept as text', () => {
+    expect(parseSse(OPENAI).map((e) => e.entry)).toEqual([{ data: { id: 'c1', choices: [{ delta: { content: 'Hi' } }] } }, { data: '[DONE]' }]);
+  });
+
+  test('Anthropic events keep their names; JSON that is not compact stays text so it replays byte for byte', () => {
+    expect(parseSse(ANTHROPIC).map((e) => e.entry)).toEqual([
+      { event: 'message_start', data: { type: 'message_start' } },
+      { event: 'ping', data: '{"type": "ping"}' },
+    ]);
+  });
+
+  test('id, retry, comments and multi-line data', () => {
+    const text = ': keep-alive\nid: 7\nevent: update\ndata: line one\ndata: line two\nretry: 3000\n\n';
+    expect(parseSse(text)[0].entry).toEqual({ comment: 'keep-alive', id: '7', event: 'update', data: 'line one\nline two', retry: 3000 });
+  });
+
+  test('what the fields cannot reproduce is kept verbatim as raw', () => {
+    const crlf = 'data: {"a":1}\r\n\r\n';
+    const noSpace = 'data:{"a":1}\n\n';
+    const reordered = 'data: x\nevent: late\n\n';
+    const tail = 'data: unterminated';
+    expect(parseSse(crlf + noSpace + reordered + tail).map((e) => e.entry)).toEqual([{ raw: crlf }, { raw: noSpace }, { raw: reordered }, { raw: tail }]);
+  });
+
+  test('a lone CRLF is one line end, not an event boundary', () => {
+    expect(parseSse('event: a\r\ndata: b\r\n\r\n')).toHaveLength(1);
+  });
+
+  test('every event serializes back to exactly its text (offsets included)', () => {
+    const text = `${OPENAI}${ANTHROPIC}: c\n\ndata: {"x":[1,2]}\r\n\r\nid: 1\n\n`;
+    const events = parseSse(text);
+    expect(events.map((e) => serializeSseEntry(e.entry)).join('')).toBe(text);
+    for (const event of events) expect(serializeSseEntry(event.entry)).toBe(text.slice(event.start, event.end));
+  });
+});
+
+test('sseDataObjects lists the JSON object payloads in order', () => {
+  expect(sseDataObjects(parseSse(OPENAI + ANTHROPIC).map((e) => e.entry))).toEqual([
+    { id: 'c1', choices: [{ delta: { content: 'Hi' } }] },
+    { type: 'message_start' },
+  ]);
+});

@@ -1,0 +1,156 @@
+/**
+ * Streamed response bodies: the chunks a client received, in order, each with
+ * the delay since the one before, stored readably and turned back into the same
+ * chunks on replay.
+ *
+ * Stored shapes, inside `response`:
+ * - `sse`: for `text/event-stream`, one entry per event (see sse-events.ts).
+ *   An event that starts a chunk carries `delay_ms`; an event without it
+ *   arrived in the same chunk as the one before. A chunk that began inside an
+ *   event is a `chunk_breaks` entry `{ at, delay_ms }` (`at` counts characters
+ *   of the event's text).
+ * - `chunks`: for other streamed bodies, `{ delay_ms, text }` or
+ *   `{ delay_ms, body_b64 }` per chunk.
+ */
+import type { Json } from '../cassette/cassette-format';
+import { decodeUtf8 } from './body-codec';
+import { parseSse, serializeSseEntry, type SseEntry } from './sse-events';
+
+/** One chunk of a body and how long after the previous one it arrived. */
+export interface TimedChunk {
+  delayMs: number;
+  bytes: Buffer;
+}
+
+/**
+ * True for a server-sent events content type.
+ *
+ * @example
+ * isEventStream('text/event-stream; charset=utf-8'); // true
+ */
+export function isEventStream(contentType: string): boolean {
+  return /^text\/event-stream/i.test(contentType.trim());
+}
+
+/**
+ * True when a body that arrived this way is stored chunk by chunk: event
+ * streams always; other bodies when they were streamed (no content-length),
+ * came in several chunks and are not JSON (a JSON document reads best whole).
+ *
+ * @example
+ * isStreamedBody('application/x-ndjson', { contentLength: false, chunkCount: 3 }); // true
+ */
+export function isStreamedBody(contentType: string, wire: { contentLength: boolean; chunkCount: number }): boolean {
+  if (isEventStream(contentType)) return true;
+  return !wire.contentLength && wire.chunkCount > 1 && !/[/+]json\b/i.test(contentType);
+}
+
+function roundMs(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+function encodeRawChunks(chunks: readonly TimedChunk[]): { chunks: Json } {
+  return {
+    chunks: chunks.map(({ delayMs, bytes }): { [key: string]: Json } => {
+      const text = decodeUtf8(bytes);
+      return text === undefined ? { delay_ms: roundMs(delayMs), body_b64: bytes.toString('base64') } : { delay_ms: roundMs(delayMs), text };
+    }),
+  };
+}
+
+/**
+ * The stored form of a streamed body.
+ *
+ * @example
+ * encodeStreamedBody([{ delayMs: 3, bytes: Buffer.from('data: {"a":1}\n\n') }], 'text/event-stream');
+ * // { sse: [{ delay_ms: 3, data: { a: 1 } }] }
+ */
+export function encodeStreamedBody(chunks: readonly TimedChunk[], contentType: string): { [key: string]: Json } {
+  if (!isEventStream(contentType)) return encodeRawChunks(chunks);
+  // Chunk starts as character offsets; a chunk that splits a character cannot be stored as text.
+  const starts: { at: number; delayMs: number }[] = [];
+  let text = '';
+  for (const chunk of chunks) {
+    if (chunk.bytes.length === 0) continue;
+    const part = decodeUtf8(chunk.bytes);
+    if (part === undefined) return encodeRawChunks(chunks);
+    starts.push({ at: text.length, delayMs: chunk.delayMs });
+    text += part;
+  }
+  const events = parseSse(text);
+  const entries: { [key: string]: Json }[] = events.map(() => ({}));
+  const breaks: { [key: string]: Json }[][] = events.map(() => []);
+  let current = 0;
+  for (const { at, delayMs } of starts) {
+    while (current < events.length - 1 && events[current].end <= at) current++;
+    const event = events[current];
+    if (!event) break;
+    if (at === event.start) entries[current].delay_ms = roundMs(delayMs);
+    else breaks[current].push({ at: at - event.start, delay_ms: roundMs(delayMs) });
+  }
+  return {
+    sse: events.map((event, i) => {
+      const entry: { [key: string]: Json } = { ...entries[i], ...(event.entry as { [key: string]: Json }) };
+      if (breaks[i].length > 0) entry.chunk_breaks = breaks[i];
+      return entry;
+    }),
+  };
+}
+
+function delayOf(value: Json | undefined): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+function asEntry(value: Json): { [key: string]: Json } {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+}
+
+function sseChunks(entries: Json[]): TimedChunk[] {
+  const chunks: TimedChunk[] = [];
+  let pending: Buffer[] = [];
+  let pendingDelay = 0;
+  const cut = (nextDelay: number) => {
+    if (pending.length > 0) chunks.push({ delayMs: pendingDelay, bytes: Buffer.concat(pending) });
+    pending = [];
+    pendingDelay = nextDelay;
+  };
+  entries.forEach((value, i) => {
+    const entry = asEntry(value);
+    const text = serializeSseEntry(entry as SseEntry);
+    const delay = delayOf(entry.delay_ms);
+    if (delay !== undefined || i === 0) cut(delay ?? 0);
+    let from = 0;
+    const breaks = Array.isArray(entry.chunk_breaks) ? entry.chunk_breaks.map(asEntry) : [];
+    for (const brk of breaks) {
+      // Redaction may have shortened the event since the break was measured: skip breaks that no longer fit.
+      const at = typeof brk.at === 'number' ? brk.at : -1;
+      if (at <= from || at >= text.length) continue;
+      pending.push(Buffer.from(text.slice(from, at)));
+      cut(delayOf(brk.delay_ms) ?? 0);
+      from = at;
+    }
+    pending.push(Buffer.from(text.slice(from)));
+  });
+  cut(0);
+  return chunks;
+}
+
+/**
+ * The chunks to replay for a stored response, or undefined when its body is
+ * not stored as a stream.
+ *
+ * @example
+ * decodeStreamedBody({ status_code: 200, sse: [{ delay_ms: 3, data: { a: 1 } }] });
+ * // [{ delayMs: 3, bytes: <'data: {"a":1}\n\n'> }]
+ */
+export function decodeStreamedBody(stored: { [key: string]: Json | undefined }): TimedChunk[] | undefined {
+  if (Array.isArray(stored.sse)) return sseChunks(stored.sse);
+  if (Array.isArray(stored.chunks)) {
+    return stored.chunks.map((value) => {
+      const chunk = asEntry(value);
+      const bytes = typeof chunk.text === 'string' ? Buffer.from(chunk.text) : Buffer.from(typeof chunk.body_b64 === 'string' ? chunk.body_b64 : '', 'base64');
+      return { delayMs: delayOf(chunk.delay_ms) ?? 0, bytes };
+    });
+  }
+  return undefined;
+}

@@ -1,0 +1,68 @@
+/**
+ * Finding cassette files for the command line: a path to a file or folder, or
+ * a cassette name looked up under `cassetteDir` (the test name as it appears
+ * in the file name, with or without the test file's folder).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { toCassetteFileName } from '../cassette/cassette-path';
+import { CassetteNotFoundError } from '../errors';
+
+const CASSETTE_FILE = /\.(ya?ml|json)$/i;
+
+function isCassetteFile(name: string): boolean {
+  return CASSETTE_FILE.test(name) && !path.basename(name).startsWith('.');
+}
+
+/**
+ * Every cassette file under a folder, sorted; none when the folder is absent.
+ *
+ * @example
+ * listCassetteFiles('/p/cassettes'); // ['/p/cassettes/a.test.ts/works.yaml']
+ */
+export function listCassetteFiles(folder: string): string[] {
+  if (!fs.existsSync(folder)) return [];
+  const entries = fs.readdirSync(folder, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && isCassetteFile(entry.name))
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .sort();
+}
+
+/**
+ * Resolves one command-line argument to cassette files: an existing file, a
+ * folder (every cassette in it), a path relative to `cassetteDir`, or a test
+ * name. Throws `CassetteNotFoundError` when nothing fits.
+ *
+ * @example
+ * resolveCassetteArgument('weather answers', '/p/cassettes', '/p'); // ['/p/cassettes/a.test.ts/weather answers.yaml']
+ */
+export function resolveCassetteArgument(argument: string, cassetteDir: string, cwd: string): string[] {
+  const direct = path.resolve(cwd, argument);
+  if (fs.existsSync(direct)) return fs.statSync(direct).isDirectory() ? listCassetteFiles(direct) : [direct];
+  const underDir = path.resolve(cassetteDir, argument);
+  for (const candidate of [underDir, `${underDir}.yaml`, `${underDir}.json`]) {
+    if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return [candidate];
+  }
+  const wanted = toCassetteFileName(argument).toLowerCase();
+  const byName = listCassetteFiles(cassetteDir).filter((file) => {
+    const stem = path.basename(file).replace(CASSETTE_FILE, '').toLowerCase();
+    return stem === wanted || stem === argument.toLowerCase();
+  });
+  if (byName.length > 0) return byName;
+  throw new CassetteNotFoundError(
+    `no cassette matches "${argument}": it is not a file, and ${path.relative(cwd, cassetteDir) || '.'} holds no cassette of that name. ` +
+      'Pass a cassette file path, or run the command from the project root so the configured cassetteDir is found.',
+  );
+}
+
+/**
+ * Resolves every argument, keeping the order and dropping duplicates.
+ *
+ * @example
+ * resolveCassetteArguments(['a.yaml', 'works'], config.cassetteDir, process.cwd());
+ */
+export function resolveCassetteArguments(argumentsList: string[], cassetteDir: string, cwd: string): string[] {
+  const files = argumentsList.flatMap((argument) => resolveCassetteArgument(argument, cassetteDir, cwd));
+  return [...new Set(files)];
+}

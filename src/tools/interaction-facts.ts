@@ -1,0 +1,94 @@
+/**
+ * Reading the facts tools show about an interaction — a one-line label, the
+ * model, tokens in and out — from the shapes the shared format allows (HTTP
+ * exchanges of OpenAI and Anthropic, and the Python AgentTape's SDK-level
+ * `llm` records).
+ */
+import type { Interaction, Json } from '../cassette/cassette-format';
+
+type JsonObject = { [key: string]: Json };
+
+/**
+ * True for a JSON object (not an array, not null).
+ *
+ * @example
+ * isJsonObject({ a: 1 }); // true
+ */
+export function isJsonObject(value: Json | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The response of an HTTP interaction as a mapping, or undefined.
+ *
+ * @example
+ * httpResponseOf(interaction)?.status_code; // 200
+ */
+export function httpResponseOf(interaction: Interaction): JsonObject | undefined {
+  return isJsonObject(interaction.response) && 'status_code' in interaction.response ? interaction.response : undefined;
+}
+
+/**
+ * A short label: `POST https://api.openai.com/v1/chat/completions -> 200`, `get_weather(city)`, or the model.
+ *
+ * @example
+ * describeInteraction(interaction); // 'GET https://api.example.com/v1 -> 200'
+ */
+export function describeInteraction(interaction: Interaction): string {
+  const { request } = interaction;
+  if (typeof request.method === 'string' && typeof request.url === 'string') {
+    const response = httpResponseOf(interaction);
+    const outcome = interaction.error ? `error ${interaction.error.type}` : response ? String(response.status_code) : '?';
+    return `${request.method} ${request.url} -> ${outcome}`;
+  }
+  if (typeof request.name === 'string') {
+    const args = isJsonObject(request.args) ? Object.keys(request.args).join(', ') : '';
+    return `${request.name}(${args})${interaction.error ? ` -> error ${interaction.error.type}` : ''}`;
+  }
+  const model = modelOf(interaction);
+  return model ? `model ${model}` : interaction.boundary;
+}
+
+/**
+ * The model an LLM interaction asked for, if the request or response names one.
+ *
+ * @example
+ * modelOf(interaction); // 'gpt-4o-mini'
+ */
+export function modelOf(interaction: Interaction): string | undefined {
+  const { request } = interaction;
+  const body = isJsonObject(request.json) ? request.json : request;
+  if (typeof body.model === 'string') return body.model;
+  const response = interaction.response;
+  if (isJsonObject(response)) {
+    const responseBody = isJsonObject(response.json) ? response.json : response;
+    if (typeof responseBody.model === 'string') return responseBody.model;
+  }
+  return undefined;
+}
+
+function numberAt(usage: JsonObject, keys: string[]): number {
+  for (const key of keys) if (typeof usage[key] === 'number') return usage[key] as number;
+  return 0;
+}
+
+/** Tokens of one interaction. */
+export interface TokenCount {
+  input: number;
+  output: number;
+}
+
+/**
+ * Input and output tokens from `usage` (OpenAI, Anthropic and Google names).
+ *
+ * @example
+ * tokensOf({ usage: { prompt_tokens: 9, completion_tokens: 12 } } as Interaction); // { input: 9, output: 12 }
+ */
+export function tokensOf(interaction: Pick<Interaction, 'usage'>): TokenCount {
+  const usage = interaction.usage;
+  if (!usage) return { input: 0, output: 0 };
+  return {
+    input: numberAt(usage, ['prompt_tokens', 'input_tokens', 'promptTokenCount']),
+    output: numberAt(usage, ['completion_tokens', 'output_tokens', 'candidatesTokenCount']),
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * `agenttape validate`: checks a cassette file before it is committed — the
+ * schema (through the format module's own parser), secrets that escaped
+ * redaction (the redactor's names and shapes), and determinism risks such as
+ * timestamps or random ids in requests that will differ on the next run.
+ */
+import * as fs from 'node:fs';
+import { parseCassetteFile, type CassetteDocument, type Json } from '../cassette/cassette-format';
+import type { RedactConfig } from '../config/config';
+import { DEFAULT_VOLATILE_FIELDS } from '../engine/canonical-request';
+import { AgentTapeError } from '../errors';
+import { SECRET_NAMES, SECRET_PATTERNS } from '../redact/redactor';
+
+/** One finding. Errors fail validation; warnings fail it only with `--strict`. */
+export interface ScanFinding {
+  severity: 'error' | 'warning';
+  /** Field path such as `interactions[2].request.headers.authorization`. */
+  path: string;
+  message: string;
+}
+
+const EMAIL = /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/;
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function normalize(name: string): string {
+  return name.toLowerCase().replace(/-/g, '_');
+}
+
+function visit(value: Json | undefined, path: string, onLeaf: (path: string, key: string, value: Json) => void, key = ''): void {
+  if (value === undefined) return;
+  if (Array.isArray(value)) value.forEach((item, i) => visit(item, `${path}[${i}]`, onLeaf, key));
+  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) visit(v, `${path}.${k}`, onLeaf, k);
+  else onLeaf(path, key, value);
+}
+
+function shorten(text: string): string {
+  return text.length > 12 ? `${text.slice(0, 6)}…${text.slice(-2)}` : `${text.slice(0, 3)}…`;
+}
+
+/**
+ * Scans a parsed cassette for leaked secrets and determinism risks.
+ *
+ * @example
+ * scanCassette(doc, config.redact).filter((f) => f.severity === 'error');
+ */
+export function scanCassette(doc: CassetteDocument, redact: RedactConfig): ScanFinding[] {
+  const findings: ScanFinding[] = [];
+  const secretNames = new Set([...SECRET_NAMES, ...redact.names].map(normalize));
+  const patterns = [
+    ...SECRET_PATTERNS.map(({ name, pattern }) => ({ name, pattern: new RegExp(pattern.source, pattern.flags.replace('g', '')) })),
+    ...redact.patterns.map((source) => ({ name: `pattern ${source}`, pattern: new RegExp(source) })),
+    ...(redact.emails ? [{ name: 'e-mail address', pattern: EMAIL }] : []),
+  ];
+  const volatile = new Set(DEFAULT_VOLATILE_FIELDS);
+  const checkLeaf = (path: string, key: string, value: Json) => {
+    if (key && secretNames.has(normalize(key)) && value !== null && value !== '' && value !== redact.placeholder) {
+      findings.push({ severity: 'error', path, message: `secret field "${key}" holds a value (${shorten(String(value))}) instead of ${redact.placeholder}` });
+      return;
+    }
+    if (typeof value !== 'string') return;
+    const scrubbed = value.split(redact.placeholder).join(' ');
+    for (const { name, pattern } of patterns) {
+      const match = pattern.exec(scrubbed);
+      if (match) {
+        findings.push({ severity: 'error', path, message: `matches the ${name} pattern (${shorten(match[0])})` });
+        return;
+      }
+    }
+  };
+  const checkDeterminism = (path: string, key: string, value: Json) => {
+    if (typeof value !== 'string' || volatile.has(key.toLowerCase())) return;
+    if (ISO_TIMESTAMP.test(value)) {
+      findings.push({ severity: 'warning', path, message: `request holds a timestamp (${value}); if it changes per run, freeze the clock or add "${key}" to ignoreVolatileFields` });
+    } else if (UUID.test(value)) {
+      findings.push({ severity: 'warning', path, message: `request holds a random id (${value}); if it changes per run, freeze uuid or add "${key}" to ignoreVolatileFields` });
+    }
+  };
+  visit(doc.meta, 'meta', (path, key, value) => {
+    if (!path.startsWith('meta.freeze')) checkLeaf(path, key, value);
+  });
+  doc.interactions.forEach((interaction, i) => {
+    const at = `interactions[${i}]`;
+    visit(interaction.request, `${at}.request`, checkLeaf);
+    visit(interaction.response, `${at}.response`, checkLeaf);
+    visit(interaction.error as Json | undefined, `${at}.error`, checkLeaf);
+    visit(interaction.metadata, `${at}.metadata`, checkLeaf);
+    const { headers: _headers, url, ...requestBody } = interaction.request;
+    visit(requestBody, `${at}.request`, checkDeterminism);
+    if (typeof url === 'string' && URL.canParse(url)) {
+      for (const [name, value] of new URL(url).searchParams) checkDeterminism(`${at}.request.url?${name}`, name, value);
+    }
+    if (!interaction.match_key) findings.push({ severity: 'warning', path: `${at}.match_key`, message: 'no match_key; the Python AgentTape needs one to replay this interaction' });
+  });
+  return findings;
+}
+
+/** The result of validating one file. */
+export interface FileValidation {
+  file: string;
+  findings: ScanFinding[];
+}
+
+/**
+ * Reads, parses and scans one cassette file; a file that does not parse is one error finding.
+ *
+ * @example
+ * const { findings } = validateCassetteFile('cassettes/a.yaml', config.redact);
+ */
+export function validateCassetteFile(file: string, redact: RedactConfig): FileValidation {
+  let doc: CassetteDocument;
+  try {
+    doc = parseCassetteFile(fs.readFileSync(file, 'utf8'), file);
+  } catch (error) {
+    if (!(error instanceof AgentTapeError)) throw error;
+    return { file, findings: [{ severity: 'error', path: '(file)', message: `${error.message.split('\n')[0]} [${error.code}]` }] };
+  }
+  return { file, findings: scanCassette(doc, redact) };
+}
+
+/**
+ * Renders findings, one per line, grouped under their file.
+ *
+ * @example
+ * console.log(formatValidation(results));
+ */
+export function formatValidation(results: FileValidation[]): string {
+  const lines: string[] = [];
+  for (const { file, findings } of results) {
+    if (findings.length === 0) {
+      lines.push(`ok ${file}`);
+      continue;
+    }
+    lines.push(`${findings.some((f) => f.severity === 'error') ? 'FAIL' : 'warn'} ${file}`);
+    for (const finding of findings) lines.push(`  ${finding.severity}: ${finding.path}: ${finding.message}`);
+  }
+  const errors = results.reduce((n, r) => n + r.findings.filter((f) => f.severity === 'error').length, 0);
+  const warnings = results.reduce((n, r) => n + r.findings.filter((f) => f.severity === 'warning').length, 0);
+  lines.push(`${results.length} cassettes checked: ${errors} errors, ${warnings} warnings`);
+  return lines.join('\n');
+}
