@@ -1,0 +1,82 @@
+'use strict';
+/**
+ * Section 4: replaying a 500-event SSE stream vs one JSON response of the same
+ * total size, through AgentTape. The SSE cassette is built the way recording
+ * stores a text/event-stream response today (toStoredResponse), so when
+ * recording learns to keep events the benchmark follows.
+ */
+const { fork } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { BENCH_TMP, REPO_ROOT, hashFiles, cached } = require('../lib/cache');
+const { filler, URL: FIXTURE_URL, HOST } = require('../lib/fixtures');
+const { median, ratio } = require('../lib/stats');
+
+const EVENTS = 500;
+const RECORDINGS = 100;
+
+function sseText(seed) {
+  let out = '';
+  for (let e = 0; e < EVENTS; e++) out += `data: ${JSON.stringify({ id: `chunk-${seed}`, index: e, choices: [{ delta: { content: filler(`${seed}:${e}`, 24) } }] })}\n\n`;
+  return `${out}data: [DONE]\n\n`;
+}
+
+function jsonOfSize(seed, size) {
+  const base = { id: `whole-${seed}`, content: '' };
+  base.content = filler(`json${seed}`, size - JSON.stringify(base).length);
+  return JSON.stringify(base);
+}
+
+async function prepare() {
+  const { buildDocument, writeCassette, cassetteFile } = require('../lib/agenttape');
+  const key = hashFiles(['cassette/cassette-format.js', 'http/http-exchange.js', 'redact/redactor.js'].map((f) => path.join(REPO_ROOT, 'dist', f)).concat(__filename));
+  const dir = path.join(BENCH_TMP, 'fixtures', 'streams');
+  await cached(dir, key, (d) => {
+    const expected = { sse: { requests: [], responses: [] }, json: { requests: [], responses: [] } };
+    const sse = [];
+    const json = [];
+    for (let i = 0; i < RECORDINGS; i++) {
+      const stream = sseText(i);
+      const requestSse = JSON.stringify({ model: 'bench', stream: true, n: i });
+      const requestJson = JSON.stringify({ model: 'bench', stream: false, n: i });
+      const whole = jsonOfSize(i, Buffer.byteLength(stream));
+      sse.push({ requestText: requestSse, responseText: stream });
+      json.push({ requestText: requestJson, responseText: whole });
+      expected.sse.requests.push(requestSse);
+      expected.sse.responses.push(stream);
+      expected.json.requests.push(requestJson);
+      expected.json.responses.push(whole);
+    }
+    writeCassette(path.join(d, 'sse'), buildDocument(sse, { url: FIXTURE_URL, boundary: HOST, responseHeaders: { 'content-type': 'text/event-stream' } }));
+    writeCassette(path.join(d, 'json'), buildDocument(json, { url: FIXTURE_URL, boundary: HOST }));
+    fs.writeFileSync(path.join(d, 'expected.json'), JSON.stringify(expected));
+  });
+  const sseCassette = cassetteFile(path.join(dir, 'sse'));
+  const doc = require(path.join(REPO_ROOT, 'dist', 'cassette', 'cassette-format.js')).parseCassette(fs.readFileSync(sseCassette, 'utf8'), sseCassette);
+  const storedAs = Object.keys(doc.interactions[0].response).filter((k) => !['status_code', 'headers'].includes(k));
+  return { dir, storedAs, responseBytes: Buffer.byteLength(sseText(0)) };
+}
+
+async function run({ quick, log }) {
+  const rounds = quick ? 3 : 6;
+  const batch = quick ? 30 : 50;
+  const prepared = await prepare();
+  log(`streams: ${EVENTS}-event SSE (${(prepared.responseBytes / 1024).toFixed(1)} KB) vs JSON of the same size; SSE stored as: ${prepared.storedAs.join(', ')}`);
+  const result = await new Promise((resolve, reject) => {
+    const child = fork(path.join(__dirname, 'worker.js'), [path.join(prepared.dir, 'sse'), path.join(prepared.dir, 'json'), path.join(prepared.dir, 'expected.json'), String(rounds), String(batch)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let message;
+    child.on('message', (m) => (message = m));
+    child.on('exit', (code) => (message?.ok ? resolve(message) : reject(new Error(`streams worker failed (exit ${code}): ${message?.error}`))));
+  });
+  const summary = {};
+  for (const [client, byKind] of Object.entries(result.samples)) {
+    const sse = median(byKind.sse.map((s) => s.us));
+    const json = median(byKind.json.map((s) => s.us));
+    const sseCpu = median(byKind.sse.map((s) => s.cpuUs));
+    const jsonCpu = median(byKind.json.map((s) => s.cpuUs));
+    summary[client] = { sseUs: sse, jsonUs: json, ratio: ratio(sse, json), sseCpuUs: sseCpu, jsonCpuUs: jsonCpu, cpuRatio: ratio(sseCpu, jsonCpu) };
+  }
+  return { events: EVENTS, responseBytes: prepared.responseBytes, sseStoredAs: prepared.storedAs, clientChunks: result.chunks, rounds, batch, summary, eventsPreserved: !prepared.storedAs.includes('text') };
+}
+
+module.exports = { run };
