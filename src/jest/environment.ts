@@ -109,7 +109,7 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
   override async setup(): Promise<void> {
     await super.setup();
     this.interception.activate([this.global]);
-    // Jest copied the sandbox's fetch before nock patched it: hand it the patched one.
+    // Jest copied the sandbox's fetch before interception patched it: hand it the patched one.
     this.global.fetch = globalThis.fetch;
     if (this.state.openFileScope().mode.mode === 'none') this.fillPlaceholderKeys();
     installBridge(this.global, {
