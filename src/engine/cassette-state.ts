@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readCassetteFile, writeCassetteFile } from '../cassette/cassette-file';
+import { parseCacheFolder, readCassetteFile, writeCassetteFile } from '../cassette/cassette-file';
 import { extensionOf, type CassetteDocument } from '../cassette/cassette-format';
 import { CassetteNameAllocator, cassettePath, derivedCassettePath, FILE_SCOPE_NAME, type CassetteLocation } from '../cassette/cassette-path';
 import type { AgentTapeConfig } from '../config/config';
@@ -77,7 +77,7 @@ export class CassetteState {
     let existing: CassetteDocument | null = null;
     let loadError: AgentTapeError | undefined;
     try {
-      existing = readCassetteFile(file);
+      existing = readCassetteFile(file, { cacheDir: parseCacheFolder(this.location.rootDir) });
     } catch (error) {
       if (!(error instanceof AgentTapeError)) throw error;
       loadError = error;

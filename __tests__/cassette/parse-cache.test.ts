@@ -1,0 +1,73 @@
+/**
+ * The parse cache of large YAML cassettes: used when the text is unchanged,
+ * bypassed when it changed, ignored when damaged; the cassette is never written.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readCassetteFile } from '../../src/cassette/cassette-file';
+import { serializeCassette, type CassetteDocument } from '../../src/cassette/cassette-format';
+import { CassetteCorruptError } from '../../src/errors';
+
+function bigCassette(answer: string): CassetteDocument {
+  return {
+    version: '1',
+    created_at: '2026-11-25T00:00:00.000Z',
+    run_id: 'r',
+    meta: {},
+    interactions: Array.from({ length: 40 }, (_, index) => ({
+      index,
+      kind: 'http' as const,
+      boundary: 'api.test',
+      request: { method: 'POST', url: `http://api.test/${index}`, headers: {}, json: { q: index } },
+      response: { status_code: 200, headers: {}, json: { answer, padding: 'p'.repeat(2000) } },
+      match_key: '',
+      latency_ms: 1,
+      usage: null,
+      tags: [],
+      metadata: {},
+    })),
+  };
+}
+
+describe('parse cache', () => {
+  let dir: string;
+  let cacheDir: string;
+  let file: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agenttape-cache-'));
+    cacheDir = path.join(dir, 'cache');
+    file = path.join(dir, 'big.yaml');
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('a large cassette is cached under the hash of its text and served from the cache after', () => {
+    const text = serializeCassette(bigCassette('rainy'));
+    expect(text.length).toBeGreaterThan(64 * 1024);
+    fs.writeFileSync(file, text);
+    const first = readCassetteFile(file, { cacheDir })!;
+    const entry = path.join(cacheDir, `${createHash('sha256').update(text).digest('hex')}.json`);
+    expect(JSON.parse(fs.readFileSync(entry, 'utf8'))).toEqual(first);
+    // Prove the second read comes from the cache: give the entry a different answer.
+    const altered = JSON.parse(fs.readFileSync(entry, 'utf8')) as CassetteDocument;
+    (altered.interactions[0].response as { json: { answer: string } }).json.answer = 'from the cache';
+    fs.writeFileSync(entry, JSON.stringify(altered));
+    expect((readCassetteFile(file, { cacheDir })!.interactions[0].response as { json: { answer: string } }).json.answer).toBe('from the cache');
+    expect(fs.readFileSync(file, 'utf8')).toBe(text);
+  });
+
+  test('an edited cassette is parsed afresh; a damaged entry is ignored', () => {
+    fs.writeFileSync(file, serializeCassette(bigCassette('rainy')));
+    readCassetteFile(file, { cacheDir });
+    fs.writeFileSync(file, serializeCassette(bigCassette('sunny')));
+    expect((readCassetteFile(file, { cacheDir })!.interactions[0].response as { json: { answer: string } }).json.answer).toBe('sunny');
+    for (const entry of fs.readdirSync(cacheDir)) fs.writeFileSync(path.join(cacheDir, entry), '{ truncated');
+    expect((readCassetteFile(file, { cacheDir })!.interactions[0].response as { json: { answer: string } }).json.answer).toBe('sunny');
+  });
+
+  test('a corrupt large cassette is still a CassetteCorruptError', () => {
+    fs.writeFileSync(file, serializeCassette(bigCassette('rainy')).replace('kind: http', 'kind: teleport'));
+    expect(() => readCassetteFile(file, { cacheDir })).toThrow(CassetteCorruptError);
+  });
+});
