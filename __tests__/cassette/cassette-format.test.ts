@@ -78,3 +78,13 @@ describe('cassette format', () => {
     expect(() => parseCassette('version: "1"\nmeta: !!js/function "() => 1"\ninteractions: []\n', 't.yaml')).toThrow(CassetteCorruptError);
   });
 });
+
+describe('strings that look like other YAML types survive a round trip', () => {
+  const tricky = ['007', 'true', 'False', 'null', '~', '2026-11-25', '2026-11-25T12:00:00Z', '1e3', '0x1F', '.inf', 'yes', 'on', ' leading', 'trailing ', 'a: b', '- x', '#hash', '**bold** text', '*alias', '&anchor', '!important', '!!str', '', 'multi\nline\n', 'tab\there', '"quoted"', "'single'", 'emoji 🌧️', '[1, 2]', '{a: 1}', '%YAML', '---', '...'];
+  test.each(tricky)('%j', (value) => {
+    const withValue: CassetteDocument = { ...doc, meta: { value, list: [value], nested: { [value || 'empty']: value } } };
+    const text = serializeCassette(withValue);
+    expect(parseCassette(text, 't.yaml').meta).toEqual(withValue.meta);
+    expect(serializeCassette(parseCassette(text, 't.yaml'))).toBe(text);
+  });
+});
