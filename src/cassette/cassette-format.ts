@@ -88,13 +88,7 @@ const INTERACTION_KEY_ORDER = [
  * fs.writeFileSync(file, serializeCassette(doc));
  */
 export function serializeCassette(doc: CassetteDocument): string {
-  const ordered = {
-    version: SCHEMA_VERSION,
-    created_at: doc.created_at,
-    run_id: doc.run_id,
-    meta: doc.meta,
-    interactions: doc.interactions.map(orderInteraction),
-  };
+  const ordered = orderCassette(doc);
   const text = stringify(ordered, {
     aliasDuplicateObjects: false,
     lineWidth: 0,
@@ -103,6 +97,17 @@ export function serializeCassette(doc: CassetteDocument): string {
     defaultKeyType: 'PLAIN',
   });
   return text.endsWith('\n') ? text : `${text}\n`;
+}
+
+/** The document with root and interaction keys in schema order, for either format. */
+function orderCassette(doc: CassetteDocument): Record<string, unknown> {
+  return {
+    version: SCHEMA_VERSION,
+    created_at: doc.created_at,
+    run_id: doc.run_id,
+    meta: doc.meta,
+    interactions: doc.interactions.map(orderInteraction),
+  };
 }
 
 function orderInteraction(interaction: Interaction): Record<string, unknown> {
@@ -347,13 +352,7 @@ export function formatOfFile(file: string): CassetteFormat {
  * fs.writeFileSync('a.json', serializeCassetteJson(doc));
  */
 export function serializeCassetteJson(doc: CassetteDocument): string {
-  const ordered = {
-    version: SCHEMA_VERSION,
-    created_at: doc.created_at,
-    run_id: doc.run_id,
-    meta: doc.meta,
-    interactions: doc.interactions.map(orderInteraction),
-  };
+  const ordered = orderCassette(doc);
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }
 
