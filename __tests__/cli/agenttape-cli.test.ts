@@ -12,7 +12,8 @@ import { cassetteText, llmInteraction, toolInteraction, weatherInteraction } fro
 
 const COMMANDS = ['inspect', 'timeline', 'diff', 'validate', 'redact', 'view', 'prune', 'import-nock', 'export'];
 const NOCK_BACK_FIXTURE = path.join(__dirname, '..', 'fixtures', 'nock', 'weather.nock-back.json');
-const NOCK_RECORDER_OUTPUT = path.join(__dirname, '..', 'fixtures', 'nock', 'anthropic.recorder.json');
+// It holds a fake Anthropic key on purpose (the import must redact it), so it lives with the secret fixtures.
+const NOCK_RECORDER_OUTPUT = path.join(__dirname, '..', 'fixtures', 'secrets', 'anthropic.recorder.json');
 
 let project: string;
 const file = (relative: string) => path.join(project, relative);
