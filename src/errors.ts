@@ -17,7 +17,6 @@ export const ERROR_CODES = {
   config: 'ERR_AGENTTAPE_CONFIG',
   ciRecord: 'ERR_AGENTTAPE_CI_RECORD_REFUSED',
   uninterceptable: 'ERR_AGENTTAPE_UNINTERCEPTABLE',
-  concurrent: 'ERR_AGENTTAPE_CONCURRENT_TEST',
   cassetteNotFound: 'ERR_AGENTTAPE_CASSETTE_NOT_FOUND',
   usage: 'ERR_AGENTTAPE_USAGE',
   importFormat: 'ERR_AGENTTAPE_IMPORT_FORMAT',
@@ -130,20 +129,6 @@ export class UninterceptableRequestError extends AgentTapeError {
   static readonly CODE = ERROR_CODES.uninterceptable;
   constructor(message: string) {
     super(message, ERROR_CODES.uninterceptable);
-  }
-}
-
-/**
- * A request made by a `test.concurrent` test: it cannot be attributed to one
- * test's cassette, so it is refused rather than written to the wrong one.
- *
- * @example
- * if (err instanceof ConcurrentTestError) console.log('use test() instead of test.concurrent()');
- */
-export class ConcurrentTestError extends AgentTapeError {
-  static readonly CODE = ERROR_CODES.concurrent;
-  constructor(message: string) {
-    super(message, ERROR_CODES.concurrent);
   }
 }
 

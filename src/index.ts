@@ -22,6 +22,7 @@ export {
   ImportFormatError,
   ERROR_CODES,
   RecordingRefusedInCiError,
+  UninterceptableRequestError,
   SchemaVersionError,
   UnmatchedInteractionError,
   UsageError,
