@@ -11,6 +11,17 @@ import { parseCassette } from '../../src/cassette/cassette-format';
 import { ConfigError, UnmatchedInteractionError } from '../../src/errors';
 import { useCassette } from '../../src/use-cassette';
 
+// useCassette applies the CI rule from the CI variable; these tests record, so they run as on a
+// developer's machine. CI itself sets CI=true: one test below sets it to show the rule holds.
+const ciBefore = process.env.CI;
+beforeEach(() => {
+  delete process.env.CI;
+});
+afterEach(() => {
+  if (ciBefore === undefined) delete process.env.CI;
+  else process.env.CI = ciBefore;
+});
+
 describe('boundaries under useCassette', () => {
   let dir: string;
   const read = (name: string) => parseCassette(fs.readFileSync(path.join(dir, `${name}.yaml`), 'utf8'), name);
@@ -20,6 +31,15 @@ describe('boundaries under useCassette', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agenttape-boundaries-'));
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('with CI set, a recording mode from the options is refused and the tool never runs', async () => {
+    process.env.CI = 'true';
+    let runs = 0;
+    const charge = tool('charge', async (cents: number) => ++runs + cents);
+    await expect(useCassette('ci', options({ mode: 'record' }), () => charge(5))).rejects.toThrow(/not recorded: Jest runs in CI/);
+    expect(runs).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'ci.yaml'))).toBe(false);
+  });
 
   test('outside any cassette the wrappers call straight through', async () => {
     let runs = 0;
