@@ -37,21 +37,20 @@ function keyingFor(spec: MatcherSpec, config: AgentTapeConfig): MatcherKeying {
  */
 export class MatchIndex {
   private readonly keyings: MatcherKeying[];
-  private readonly queues: Map<string, number[]>[];
+  // Each queue lists positions in recorded order; `head` skips what was served, so taking
+  // is O(1) even when thousands of recordings share a key (the `ordered` matcher).
+  private readonly queues: Map<string, { positions: number[]; head: number }>[];
   private readonly used = new Set<number>();
 
-  constructor(
-    private readonly recordings: readonly Interaction[],
-    config: AgentTapeConfig,
-  ) {
+  constructor(recordings: readonly Interaction[], config: AgentTapeConfig) {
     this.keyings = config.matchers.map((spec) => keyingFor(spec, config));
     this.queues = this.keyings.map((keying) => {
-      const queues = new Map<string, number[]>();
+      const queues = new Map<string, { positions: number[]; head: number }>();
       recordings.forEach((recording, position) => {
         const key = keying.key(recording);
         const queue = queues.get(key);
-        if (queue) queue.push(position);
-        else queues.set(key, [position]);
+        if (queue) queue.positions.push(position);
+        else queues.set(key, { positions: [position], head: 0 });
       });
       return queues;
     });
@@ -62,10 +61,10 @@ export class MatchIndex {
     for (let m = 0; m < this.keyings.length; m++) {
       const queue = this.queues[m].get(this.keyings[m].key(incoming));
       if (!queue) continue;
-      // Used entries sit at the front of a queue: drop them as we pass.
-      while (queue.length > 0 && this.used.has(queue[0])) queue.shift();
-      const position = queue.shift();
-      if (position !== undefined) {
+      // Entries another matcher of the chain served sit at the front: pass over them.
+      while (queue.head < queue.positions.length && this.used.has(queue.positions[queue.head])) queue.head++;
+      if (queue.head < queue.positions.length) {
+        const position = queue.positions[queue.head++];
         this.used.add(position);
         return position;
       }
