@@ -39,11 +39,11 @@ describe('big suites', () => {
   test('200 files recorded by 4 workers at once: every cassette whole and correct, then all replay', async () => {
     const fixture = createFixture('parallel');
     for (let i = 0; i < 200; i++) fixture.write(`f${i}.test.js`, testFile(i));
-    const record = await fixture.run(['--maxWorkers=4'], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url });
+    const record = await fixture.run(['--maxWorkers=4'], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url }, { timeoutMs: 600_000 });
     expect(record.output).toContain('Tests:       200 passed, 200 total');
     checkCassettes(fixture, 200);
     const connections = provider.connections;
-    const replay = await fixture.run(['--maxWorkers=4'], { PROVIDER_URL: provider.url });
+    const replay = await fixture.run(['--maxWorkers=4'], { PROVIDER_URL: provider.url }, { timeoutMs: 600_000 });
     expect(replay.output).toContain('Tests:       200 passed, 200 total');
     expect(provider.connections).toBe(connections);
     fixture.remove();
@@ -52,8 +52,8 @@ describe('big suites', () => {
   test('two --shard halves recorded one after the other write the whole set', async () => {
     const fixture = createFixture('shards');
     for (let i = 0; i < 60; i++) fixture.write(`f${i}.test.js`, testFile(i));
-    const first = await fixture.run(['--shard=1/2', '--maxWorkers=2'], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url });
-    const second = await fixture.run(['--shard=2/2', '--maxWorkers=2'], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url });
+    const first = await fixture.run(['--shard=1/2', '--maxWorkers=2'], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url }, { timeoutMs: 600_000 });
+    const second = await fixture.run(['--shard=2/2', '--maxWorkers=2'], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url }, { timeoutMs: 600_000 });
     expect(first.status).toBe(0);
     expect(second.status).toBe(0);
     checkCassettes(fixture, 60);
@@ -63,9 +63,11 @@ describe('big suites', () => {
   test('500 files replayed in one worker: heap stays flat', async () => {
     const fixture = createFixture('long-suite');
     for (let i = 0; i < 500; i++) fixture.write(`f${i}.test.js`, testFile(i % 50));
-    const record = await fixture.run(['--maxWorkers=2'], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url });
+    const record = await fixture.run(['--maxWorkers=2'], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url }, { timeoutMs: 600_000 });
     expect(record.output).toContain('Tests:       500 passed, 500 total');
-    const replay = await fixture.run(['--runInBand', '--logHeapUsage'], { PROVIDER_URL: provider.url });
+    // With gc exposed, Jest collects garbage before it reads each file's heap, so the
+    // figure is what stays alive; without it the reading is whenever V8 last collected.
+    const replay = await fixture.run(['--runInBand', '--logHeapUsage'], { PROVIDER_URL: provider.url, NODE_OPTIONS: '--expose-gc' }, { timeoutMs: 600_000 });
     expect(replay.output).toContain('Tests:       500 passed, 500 total');
     const heaps = [...replay.output.matchAll(/\((\d+) MB heap size\)/g)].map((m) => Number(m[1]));
     expect(heaps.length).toBe(500);

@@ -38,8 +38,11 @@ export interface FixtureProject {
   read(relative: string): string;
   exists(relative: string): boolean;
   files(relative: string): string[];
-  /** Runs Jest in the fixture. Asynchronous, so a server in the calling test process keeps answering. */
-  run(args?: string[], env?: Record<string, string | undefined>): Promise<JestRun>;
+  /**
+   * Runs Jest in the fixture. Asynchronous, so a server in the calling test process keeps answering.
+   * The run is killed after `timeoutMs` (default two minutes).
+   */
+  run(args?: string[], env?: Record<string, string | undefined>, options?: { timeoutMs?: number }): Promise<JestRun>;
   remove(): void;
 }
 
@@ -78,7 +81,7 @@ export function createFixture(name: string, extraConfig: Record<string, unknown>
       if (!fs.existsSync(root)) return [];
       return (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(root, f)).isFile()).sort();
     },
-    run(args = [], env = {}) {
+    run(args = [], env = {}, options = {}) {
       const base: Record<string, string | undefined> = { ...process.env };
       for (const name of CI_VARIABLES) delete base[name];
       delete base.AGENTTAPE_MODE;
@@ -89,7 +92,7 @@ export function createFixture(name: string, extraConfig: Record<string, unknown>
       const child = spawn(process.execPath, [JEST_BIN, '--colors=false', ...ciArgs, ...args], {
         cwd: dir,
         env: { ...base, FORCE_COLOR: '0', ...env },
-        timeout: 120_000,
+        timeout: options.timeoutMs ?? 120_000,
       });
       let stdout = '';
       let stderr = '';
