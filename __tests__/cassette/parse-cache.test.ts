@@ -47,12 +47,15 @@ describe('parse cache', () => {
     expect(text.length).toBeGreaterThan(64 * 1024);
     fs.writeFileSync(file, text);
     const first = readCassetteFile(file, { cacheDir })!;
-    const entry = path.join(cacheDir, `${createHash('sha256').update(text).digest('hex')}.json`);
-    expect(JSON.parse(fs.readFileSync(entry, 'utf8'))).toEqual(first);
+    const entry = path.join(cacheDir, `${createHash('sha256').update(text).digest('hex')}.jsonl`);
+    // The root fields on the first line, then one interaction per line.
+    const [root, ...interactions] = fs.readFileSync(entry, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect({ ...root, interactions }).toEqual(first);
+    expect(interactions).toHaveLength(40);
     // Prove the second read comes from the cache: give the entry a different answer.
-    const altered = JSON.parse(fs.readFileSync(entry, 'utf8')) as CassetteDocument;
-    (altered.interactions[0].response as { json: { answer: string } }).json.answer = 'from the cache';
-    fs.writeFileSync(entry, JSON.stringify(altered));
+    const altered = interactions as unknown as CassetteDocument['interactions'];
+    (altered[0].response as { json: { answer: string } }).json.answer = 'from the cache';
+    fs.writeFileSync(entry, [root, ...altered].map((x) => JSON.stringify(x)).join('\n') + '\n');
     expect((readCassetteFile(file, { cacheDir })!.interactions[0].response as { json: { answer: string } }).json.answer).toBe('from the cache');
     expect(fs.readFileSync(file, 'utf8')).toBe(text);
   });

@@ -3,13 +3,20 @@
  * the same folder, flushed, then renamed over the target — so a crash leaves
  * either the old file or the new one, never half of one.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { formatOfFile, parseCassetteFile, serializeCassetteAs, validateCassette, type CassetteDocument } from './cassette-format';
+import { StringDecoder } from 'node:string_decoder';
+import { formatOfFile, parseCassette, parseCassetteFile, parseCassetteLines, serializeCassetteAs, validateCassette, type CassetteDocument } from './cassette-format';
 
-/** YAML cassettes at least this large are worth caching in parsed form. */
-const PARSE_CACHE_MIN_BYTES = 64 * 1024;
+/**
+ * YAML cassettes at least this large are read line by line (never held whole)
+ * and kept in parsed form in the project's cache.
+ */
+const LARGE_CASSETTE_BYTES = 64 * 1024;
+
+/** How much of a file is read at a time. */
+const READ_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * Where a project keeps parsed forms of its large YAML cassettes.
@@ -25,53 +32,126 @@ export function parseCacheFolder(rootDir: string): string {
  * Reads a cassette; null when the file does not exist. Throws
  * `CassetteCorruptError` or `SchemaVersionError` for a file it cannot read.
  *
- * With `cacheDir`, a large YAML cassette is parsed once and kept there as JSON
- * under the SHA-256 of its text: YAML parsing costs ~40× JSON parsing (a 10 MB
- * cassette: ~2.9 s against ~60 ms), and it dominated cold start and peak memory.
- * The cache is keyed by content, so an edited cassette is parsed afresh; an
- * unreadable cache entry is ignored; the cassette itself is never written.
+ * A large YAML cassette is read a chunk at a time and parsed one interaction
+ * at a time, so the peak memory is about the parsed document, not the text,
+ * the parser and the document together (a 96 MB cassette: ~290 MB peak RSS
+ * parsed whole). With `cacheDir` its parsed form is kept there as JSON lines
+ * under the SHA-256 of its bytes: YAML parsing costs about five times JSON
+ * parsing, and it dominated cold start. The cache is keyed by content, so an
+ * edited cassette is parsed afresh; an unreadable entry is ignored; the
+ * cassette itself is never written.
  *
  * @example
  * const doc = readCassetteFile('cassettes/a.test.ts/works.yaml', { cacheDir: parseCacheFolder(rootDir) });
  */
 export function readCassetteFile(file: string, options: { cacheDir?: string } = {}): CassetteDocument | null {
-  let text: string;
+  let size: number;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    size = fs.statSync(file).size;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-  if (!options.cacheDir || text.length < PARSE_CACHE_MIN_BYTES || formatOfFile(file) === 'json') return parseCassetteFile(text, file);
-  const cached = path.join(options.cacheDir, `${createHash('sha256').update(text).digest('hex')}.json`);
-  try {
-    return validateCassette(JSON.parse(fs.readFileSync(cached, 'utf8')), file);
-  } catch {
-    // No entry yet (or a damaged one): parse the YAML, which reports any real problem.
+  if (size < LARGE_CASSETTE_BYTES || formatOfFile(file) === 'json') return parseCassetteFile(fs.readFileSync(file, 'utf8'), file);
+  const cached = options.cacheDir && path.join(options.cacheDir, `${hashFile(file)}.jsonl`);
+  const fromCache = cached ? readCacheEntry(cached, file) : undefined;
+  if (fromCache) return fromCache;
+  // Hashed again while parsing: the entry must describe the bytes that were parsed.
+  const hash = createHash('sha256');
+  let doc = parseCassetteLines(readLines(file, hash), file);
+  let key: string;
+  if (doc) {
+    key = hash.digest('hex');
+  } else {
+    // A layout the line reader does not vouch for: the whole text, as any small cassette.
+    const bytes = fs.readFileSync(file);
+    doc = parseCassette(bytes.toString('utf8'), file);
+    key = createHash('sha256').update(bytes).digest('hex');
   }
-  const doc = parseCassetteFile(text, file);
-  try {
-    writeFileAtomic(cached, JSON.stringify(doc));
-  } catch {
-    // A cache that cannot be written only costs time.
+  if (options.cacheDir) {
+    try {
+      writeFileAtomic(path.join(options.cacheDir, `${key}.jsonl`), cacheEntryLines(doc), { durable: false });
+    } catch {
+      // A cache that cannot be written only costs time.
+    }
   }
   return doc;
 }
 
+/** The SHA-256 of a file's bytes, read a chunk at a time. */
+function hashFile(file: string): string {
+  const hash = createHash('sha256');
+  for (const chunk of readChunks(file)) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+/** A file's bytes, a chunk at a time (each chunk is only valid until the next is read). */
+function* readChunks(file: string): Generator<Buffer> {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+    for (;;) {
+      const read = fs.readSync(fd, buffer, 0, buffer.length, null);
+      if (read === 0) return;
+      yield buffer.subarray(0, read);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A UTF-8 file's lines (without their `\n`), optionally feeding its bytes to a hash. */
+function* readLines(file: string, hash?: Hash): Generator<string> {
+  const decoder = new StringDecoder('utf8');
+  let partial = '';
+  for (const chunk of readChunks(file)) {
+    hash?.update(chunk);
+    const lines = (partial + decoder.write(chunk)).split('\n');
+    partial = lines.pop()!;
+    yield* lines;
+  }
+  const last = partial + decoder.end();
+  if (last !== '') yield last;
+}
+
+/** A cache entry: the root fields on the first line, then one interaction per line. */
+function* cacheEntryLines(doc: CassetteDocument): Generator<string> {
+  const { interactions, ...root } = doc;
+  yield `${JSON.stringify(root)}\n`;
+  for (const interaction of interactions) yield `${JSON.stringify(interaction)}\n`;
+}
+
+function readCacheEntry(entry: string, file: string): CassetteDocument | undefined {
+  try {
+    let root: Record<string, unknown> | undefined;
+    const interactions: unknown[] = [];
+    for (const line of readLines(entry)) {
+      if (line === '') continue;
+      if (root === undefined) root = JSON.parse(line) as Record<string, unknown>;
+      else interactions.push(JSON.parse(line));
+    }
+    return root && validateCassette({ ...root, interactions }, file);
+  } catch {
+    // No entry yet (or a damaged one): the cassette is parsed, which reports any real problem.
+    return undefined;
+  }
+}
+
 /**
- * Writes text to a file atomically, creating its folder.
+ * Writes text (whole, or in pieces) to a file atomically, creating its folder.
  *
  * @example
  * writeFileAtomic('cassettes/a.yaml', 'version: "1"\n');
  */
-export function writeFileAtomic(file: string, text: string): void {
+export function writeFileAtomic(file: string, content: string | Iterable<string>, options: { durable?: boolean } = {}): void {
   const folder = path.dirname(file);
   fs.mkdirSync(folder, { recursive: true });
   const temporary = path.join(folder, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fd = fs.openSync(temporary, 'w');
   try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
+    for (const piece of typeof content === 'string' ? [content] : content) fs.writeSync(fd, piece);
+    // A cassette must survive a crash; a cache entry that does not is only parsed again.
+    if (options.durable !== false) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }

@@ -143,19 +143,106 @@ export function parseCassette(text: string, file: string): CassetteDocument {
  * thorough parser decides and reports with lines and fields.
  */
 function parseCassetteQuickly(text: string, file: string): CassetteDocument | undefined {
+  const data = loadPlainYaml(text);
+  if (data === IN_DOUBT) return undefined;
+  return safelyValidate(data, file);
+}
+
+/** What {@link loadPlainYaml} returns for text it will not vouch for. */
+const IN_DOUBT = Symbol('in doubt');
+
+/** js-yaml's reading of `text`, or IN_DOUBT on any error and on any anchor. */
+function loadPlainYaml(text: string): unknown {
   let anchors: Record<string, unknown> | undefined;
-  let data: unknown;
   try {
-    data = loadYaml(text, {
+    const data = loadYaml(text, {
       schema: CORE_SCHEMA,
       listener(_event, state) {
         anchors ??= (state as unknown as { anchorMap: Record<string, unknown> }).anchorMap;
       },
     });
+    return anchors && Object.keys(anchors).length > 0 ? IN_DOUBT : data;
   } catch {
-    return undefined;
+    return IN_DOUBT;
   }
-  if (anchors && Object.keys(anchors).length > 0) return undefined;
+}
+
+const INTERACTIONS_LINE = /^interactions:[ \t]*(#.*)?\r?$/;
+const FIRST_ITEM_LINE = /^( *)-( |\r?$)/;
+
+/**
+ * Parses a cassette from its lines, one interaction at a time, so a large
+ * file is never held whole: the peak is the parsed document plus one
+ * interaction's text, instead of the text, the parser's state and the
+ * document at once.
+ *
+ * It relies on the block layout every writer of the format produces: a
+ * top-level `interactions:` line, then items each starting with `- ` at one
+ * indentation. YAML requires an item's other lines (block scalars and
+ * multi-line strings included) to be indented deeper, so a line at that
+ * indentation starting with `- ` always opens the next item. Anything else —
+ * another layout, an anchor, a syntax error, an invalid field — returns
+ * undefined, and the caller parses the whole text with {@link parseCassette},
+ * which decides and reports with lines and fields.
+ *
+ * @example
+ * const doc = parseCassetteLines(readLines(file), file) ?? parseCassette(fs.readFileSync(file, 'utf8'), file);
+ */
+export function parseCassetteLines(lines: Iterable<string>, file: string): CassetteDocument | undefined {
+  const outside: string[] = [];
+  const interactions: unknown[] = [];
+  let item: string[] | undefined;
+  let itemPrefix: string | undefined;
+  let phase: 'header' | 'items' | 'trailer' = 'header';
+  const flushItem = (): boolean => {
+    if (!item) return true;
+    const parsed = loadPlainYaml(item.join('\n'));
+    item = undefined;
+    if (!Array.isArray(parsed) || parsed.length !== 1) return false;
+    interactions.push(parsed[0]);
+    return true;
+  };
+  for (const line of lines) {
+    if (phase === 'header') {
+      if (INTERACTIONS_LINE.test(line)) phase = 'items';
+      else outside.push(line);
+      continue;
+    }
+    if (phase === 'trailer') {
+      outside.push(line);
+      continue;
+    }
+    const trimmed = line.trimStart();
+    if (trimmed === '' || trimmed === '\r' || trimmed.startsWith('#')) {
+      item?.push(line);
+      continue;
+    }
+    if (itemPrefix === undefined) {
+      const first = FIRST_ITEM_LINE.exec(line);
+      if (!first) return undefined;
+      itemPrefix = `${first[1]}-`;
+    }
+    const rest = line.startsWith(itemPrefix) ? line.slice(itemPrefix.length) : undefined;
+    if (rest !== undefined && (rest === '' || rest === '\r' || rest.startsWith(' '))) {
+      if (!flushItem()) return undefined;
+      item = [line];
+    } else if (line.length - trimmed.length >= itemPrefix.length) {
+      item?.push(line);
+    } else {
+      phase = 'trailer';
+      outside.push(line);
+    }
+  }
+  if (!flushItem()) return undefined;
+  const root = loadPlainYaml(outside.join('\n'));
+  if (root === IN_DOUBT) return undefined;
+  // No `interactions:` line: the whole text was read as one (say `interactions: []`).
+  if (phase === 'header') return safelyValidate(root, file);
+  if (root !== null && (!isPlainObject(root) || 'interactions' in root)) return undefined;
+  return safelyValidate({ ...(root ?? {}), interactions }, file);
+}
+
+function safelyValidate(data: unknown, file: string): CassetteDocument | undefined {
   try {
     return validateCassette(data, file);
   } catch {
