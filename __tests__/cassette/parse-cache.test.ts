@@ -69,6 +69,24 @@ describe('parse cache', () => {
     expect((readCassetteFile(file, { cacheDir })!.interactions[0].response as { json: { answer: string } }).json.answer).toBe('sunny');
   });
 
+  test('writing an entry removes entries unused for 30 days and files of earlier cache layouts; a used entry is kept', () => {
+    fs.writeFileSync(file, serializeCassette(bigCassette('rainy')));
+    readCassetteFile(file, { cacheDir });
+    const [used] = fs.readdirSync(cacheDir);
+    const longAgo = new Date(Date.now() - 40 * 24 * 60 * 60 * 1000);
+    fs.utimesSync(path.join(cacheDir, used), longAgo, longAgo);
+    readCassetteFile(file, { cacheDir }); // a cache hit dates the entry's use
+    fs.writeFileSync(path.join(cacheDir, 'stale.jsonl'), '{}\n');
+    fs.utimesSync(path.join(cacheDir, 'stale.jsonl'), longAgo, longAgo);
+    fs.writeFileSync(path.join(cacheDir, `${'0'.repeat(64)}.json`), '{}');
+    fs.writeFileSync(path.join(dir, 'other.yaml'), serializeCassette(bigCassette('sunny')));
+    readCassetteFile(path.join(dir, 'other.yaml'), { cacheDir }); // a miss writes an entry, then prunes
+    const left = fs.readdirSync(cacheDir).sort();
+    expect(left).toHaveLength(2);
+    expect(left).toContain(used);
+    expect(left.every((name) => name.endsWith('.jsonl') && name !== 'stale.jsonl')).toBe(true);
+  });
+
   test('a corrupt large cassette is still a CassetteCorruptError', () => {
     fs.writeFileSync(file, serializeCassette(bigCassette('rainy')).replace('kind: http', 'kind: teleport'));
     expect(() => readCassetteFile(file, { cacheDir })).toThrow(CassetteCorruptError);

@@ -2,7 +2,7 @@
  * Hostile and damaged cassettes: whatever the bytes, the loader answers with a
  * typed error (or a valid cassette), never a crash, a hang or a generic error.
  */
-import { parseCassette, serializeCassette, type CassetteDocument, type Interaction } from '../../src/cassette/cassette-format';
+import { parseCassette, parseCassetteLines, serializeCassette, type CassetteDocument, type Interaction } from '../../src/cassette/cassette-format';
 import { CassetteCorruptError, SchemaVersionError } from '../../src/errors';
 
 const base: CassetteDocument = {
@@ -78,7 +78,7 @@ describe('hostile cassettes', () => {
     expect(expectTypedOutcome(huge, 'huge.yaml')).toBe('ok');
   });
 
-  test('4,000 mutated cassettes (fixed seed): each loads or gets a typed error', () => {
+  test('4,000 mutated cassettes (fixed seed): each loads or gets a typed error, and the line reader agrees with the whole-text parser', () => {
     let seed = 20261125;
     const random = (n: number) => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -86,6 +86,7 @@ describe('hostile cassettes', () => {
     };
     const alphabet = ['\n', ' ', ':', '-', '[', ']', '{', '}', '&a', '*a', '!!binary', '"', "'", '|', '>', '#', '\t', '\u0000', '\uFFFD', '0', 'null', '~'];
     const counts = { ok: 0, corrupt: 0, version: 0 };
+    let readByLines = 0;
     for (let i = 0; i < 4000; i++) {
       let text = valid;
       const edits = 1 + random(4);
@@ -105,8 +106,17 @@ describe('hostile cassettes', () => {
             text = text.slice(0, at) + String.fromCharCode(random(256)) + text.slice(at + 1); // byte flip
         }
       }
-      counts[expectTypedOutcome(text, `mutant-${i}.yaml`)]++;
+      const outcome = expectTypedOutcome(text, `mutant-${i}.yaml`);
+      counts[outcome]++;
+      // The line-by-line reader (large cassettes) accepts only what the whole-text parser reads, and reads it the same.
+      const byLines = parseCassetteLines(text.split('\n'), `mutant-${i}.yaml`);
+      if (byLines !== undefined) {
+        expect(outcome).toBe('ok');
+        expect(byLines).toEqual(parseCassette(text, `mutant-${i}.yaml`));
+        readByLines++;
+      }
     }
+    expect(readByLines).toBeGreaterThan(0);
     // The mutations really damaged files: most were refused, some survived.
     expect(counts.corrupt).toBeGreaterThan(1000);
     expect(counts.ok).toBeGreaterThan(0);

@@ -38,8 +38,8 @@ export function parseCacheFolder(rootDir: string): string {
  * parsed whole). With `cacheDir` its parsed form is kept there as JSON lines
  * under the SHA-256 of its bytes: YAML parsing costs about five times JSON
  * parsing, and it dominated cold start. The cache is keyed by content, so an
- * edited cassette is parsed afresh; an unreadable entry is ignored; the
- * cassette itself is never written.
+ * edited cassette is parsed afresh; an unreadable entry is ignored; entries
+ * unused for 30 days are removed; the cassette itself is never written.
  *
  * @example
  * const doc = readCassetteFile('cassettes/a.test.ts/works.yaml', { cacheDir: parseCacheFolder(rootDir) });
@@ -55,7 +55,10 @@ export function readCassetteFile(file: string, options: { cacheDir?: string } = 
   if (size < LARGE_CASSETTE_BYTES || formatOfFile(file) === 'json') return parseCassetteFile(fs.readFileSync(file, 'utf8'), file);
   const cached = options.cacheDir && path.join(options.cacheDir, `${hashFile(file)}.jsonl`);
   const fromCache = cached ? readCacheEntry(cached, file) : undefined;
-  if (fromCache) return fromCache;
+  if (fromCache) {
+    markUsed(cached!);
+    return fromCache;
+  }
   // Hashed again while parsing: the entry must describe the bytes that were parsed.
   const hash = createHash('sha256');
   let doc = parseCassetteLines(readLines(file, hash), file);
@@ -71,11 +74,42 @@ export function readCassetteFile(file: string, options: { cacheDir?: string } = 
   if (options.cacheDir) {
     try {
       writeFileAtomic(path.join(options.cacheDir, `${key}.jsonl`), cacheEntryLines(doc), { durable: false });
+      pruneCache(options.cacheDir);
     } catch {
       // A cache that cannot be written only costs time.
     }
   }
   return doc;
+}
+
+/** Cache entries unused for this long are removed (when a new entry is written). */
+const CACHE_ENTRY_MAX_IDLE_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** Dates an entry's last use in its modification time, which pruning reads. */
+function markUsed(entry: string): void {
+  try {
+    const now = new Date();
+    fs.utimesSync(entry, now, now);
+  } catch {
+    // A read-only cache is still a cache.
+  }
+}
+
+/**
+ * Removes entries unused for 30 days, and files of earlier cache layouts, so
+ * the cache does not grow with every version of every large cassette.
+ */
+function pruneCache(cacheDir: string): void {
+  const oldest = Date.now() - CACHE_ENTRY_MAX_IDLE_MS;
+  for (const name of fs.readdirSync(cacheDir)) {
+    const entry = path.join(cacheDir, name);
+    try {
+      if (name.startsWith('.')) continue; // an entry being written by another worker
+      if (!name.endsWith('.jsonl') || fs.statSync(entry).mtimeMs < oldest) fs.rmSync(entry, { force: true });
+    } catch {
+      // Another worker pruned it first.
+    }
+  }
 }
 
 /** The SHA-256 of a file's bytes, read a chunk at a time. */
