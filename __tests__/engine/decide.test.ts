@@ -154,6 +154,24 @@ describe('Tape', () => {
     expect(t.timeline.map((e) => e.source)).toEqual(['replayed', 'recorded']);
   });
 
+  test('a step recorded after a later one started takes its place by when it started, in the timeline and the written cassette', () => {
+    const t = tape(null, { mode: 'once', source: 'default' });
+    const slowStarted = t.begin();
+    const { index: _a, ...slow } = interaction(0, 'slow');
+    const { index: _b, ...fast } = interaction(1, 'fast');
+    const { index: _c, ...tool } = interaction(2, 'tool');
+    t.record(fast); // started after the slow one, finished first
+    t.record(slow, 'recorded', slowStarted);
+    t.record(tool);
+    const content = (i: Interaction) => (i.request.json as { messages: { content: string }[] }).messages[0].content;
+    expect(t.timeline.map((e) => content(e.interaction))).toEqual(['slow', 'fast', 'tool']);
+    expect(t.toDocument('9.9.9', new Date()).interactions.map((i) => [i.index, content(i)])).toEqual([
+      [0, 'slow'],
+      [1, 'fast'],
+      [2, 'tool'],
+    ]);
+  });
+
   test('unused lists the recordings not served yet', () => {
     const t = tape(doc(interaction(0, 'a'), interaction(1, 'b')), none);
     t.take(ask('b'));

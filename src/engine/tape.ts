@@ -13,10 +13,12 @@ import { PartialReplay } from './partial-replay';
 /** How an interaction of this run was served. */
 export type InteractionSource = 'replayed' | 'recorded' | 'live';
 
-/** One step of this run, in the order it happened. */
+/** One step of this run, in the order it started. */
 export interface TimelineEntry {
   interaction: Interaction;
   source: InteractionSource;
+  /** When it started, as a sequence number of this tape ({@link Tape.begin}). */
+  started: number;
 }
 
 /** Who this tape belongs to, for messages and `meta`. */
@@ -41,7 +43,11 @@ export interface TapeOwner {
  * const position = tape.take(incoming);
  */
 export class Tape {
-  /** What this run did, in order. */
+  /**
+   * What this run did, in the order each step started — the order replay
+   * serves recordings in — even when a step that started later (a fast
+   * response beside a slow one) was recorded first.
+   */
   readonly timeline: TimelineEntry[] = [];
   /** Errors to report on the test even if the code under test swallowed them. */
   readonly failures: Error[] = [];
@@ -49,6 +55,9 @@ export class Tape {
   freezeMeta: (() => CassetteDocument['meta'][string]) | undefined;
   private index: MatchIndex | undefined;
   private recorded: Interaction[] = [];
+  /** When each of `recorded` started, in step with it. */
+  private recordedStarted: number[] = [];
+  private sequence = 0;
   private frozenIndex: MatchIndex | undefined;
   private readonly pending = new Set<Promise<void>>();
 
@@ -91,7 +100,7 @@ export class Tape {
     const position = this.index.take(incoming);
     if (position === undefined) return undefined;
     const interaction = this.recordings[position];
-    this.timeline.push({ interaction, source: 'replayed' });
+    this.timeline.push({ interaction, source: 'replayed', started: this.begin() });
     return interaction;
   }
 
@@ -107,17 +116,34 @@ export class Tape {
     const position = this.frozenIndex.take(incoming);
     if (position === undefined) return undefined;
     const interaction = existing[position];
+    const started = this.begin();
     this.recorded.push(interaction);
-    this.timeline.push({ interaction, source: 'replayed' });
+    this.recordedStarted.push(started);
+    this.timeline.push({ interaction, source: 'replayed', started });
     return interaction;
   }
 
-  /** Adds a new interaction of this run; it will be written at save time. In `none` mode that is a live boundary. */
-  record(interaction: Omit<Interaction, 'index'>, source: InteractionSource = 'recorded'): Interaction {
+  /**
+   * Marks the start of a step whose interaction is recorded when it ends
+   * (an HTTP exchange, recorded once its body is read); pass the number to
+   * {@link Tape.record} so it takes its place by when it started.
+   */
+  begin(): number {
+    return ++this.sequence;
+  }
+
+  /**
+   * Adds a new interaction of this run; it will be written at save time. In
+   * `none` mode that is a live boundary. `started` is from {@link Tape.begin};
+   * without it the interaction starts now.
+   */
+  record(interaction: Omit<Interaction, 'index'>, source: InteractionSource = 'recorded', started: number = this.begin()): Interaction {
     const full = { ...interaction, index: 0 } as Interaction;
     if (!isRecordingMode(this.mode.mode)) source = 'live';
-    this.recorded.push(full);
-    this.timeline.push({ interaction: full, source });
+    const at = insertionPoint(this.recordedStarted, (n) => n, started);
+    this.recorded.splice(at, 0, full);
+    this.recordedStarted.splice(at, 0, started);
+    this.timeline.splice(insertionPoint(this.timeline, (entry) => entry.started, started), 0, { interaction: full, source, started });
     return full;
   }
 
@@ -191,4 +217,11 @@ export class Tape {
       interactions,
     };
   }
+}
+
+/** Where `started` goes in a list ascending by start: after every earlier step (usually at the end, so scanned from there). */
+function insertionPoint<T>(ascending: readonly T[], startOf: (item: T) => number, started: number): number {
+  let at = ascending.length;
+  while (at > 0 && startOf(ascending[at - 1]) > started) at--;
+  return at;
 }

@@ -103,6 +103,8 @@ async function recordRequest(
 ): Promise<HandlerReply> {
   const { config, redactor } = runtime;
   const started = performance.now();
+  // Recorded when the response ends, but placed by when it started, as replay serves it.
+  const order = tape?.begin();
   const matchKey = incoming ? computeMatchKey(canonicalizeRequest(incoming.request, primaryCanonicalOptions(config))) : '';
   const base = { match_key: matchKey, tags: [] as string[], metadata: {} };
   let response: Response;
@@ -113,7 +115,7 @@ async function recordRequest(
     const error = caught as Error & { cause?: { code?: string; message?: string } };
     const cause = error.cause;
     const recorded = redactor.redactError({ type: error.name, message: cause?.message ?? error.message, ...(cause?.code ? { code: cause.code } : {}) });
-    if (tape && incoming) tape.record({ ...base, ...incoming, error: recorded, latency_ms: round(performance.now() - started), usage: null });
+    if (tape && incoming) tape.record({ ...base, ...incoming, error: recorded, latency_ms: round(performance.now() - started), usage: null }, 'recorded', order);
     throw replayedError(recorded);
   }
   const headers = responseHeaders(response);
@@ -130,7 +132,7 @@ async function recordRequest(
     };
     const stored = toStoredResponse(wireResponse, redactor, config.redact.placeholder);
     const usage = incoming.kind === 'llm' ? extractLlmUsage(stored) : null;
-    tape.record({ ...base, ...incoming, response: stored, latency_ms: round(performance.now() - started), usage });
+    tape.record({ ...base, ...incoming, response: stored, latency_ms: round(performance.now() - started), usage }, 'recorded', order);
   };
   // Pump as the server sends, so a streaming client still streams while we record.
   const pump = (async () => {
