@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { BoundaryRecorder } from './boundaries/boundary-recorder';
 import { loadConfig, type AgentTapeConfig } from './config/config';
 import { parseMode } from './config/modes';
+import { fillPlaceholderKeys } from './config/placeholder-keys';
 import type { CassetteRuntime } from './engine/cassette-runtime';
 import { CassetteState } from './engine/cassette-state';
 import type { Tape } from './engine/tape';
@@ -86,12 +87,15 @@ export async function runInCassette<T>(name: string, options: UseCassetteOptions
   const interception = new HttpInterception(createHttpHandler(runtime), createBlockedRequestReporter(runtime));
   interception.activate();
   installBridge(globalThis, { currentTape: () => tape, useOptions: () => undefined, boundaries: runtime.boundaries });
+  // As in Jest: in replay, SDK clients built inside `fn` construct without real keys.
+  const restoreKeys = tape.mode.mode === 'none' ? fillPlaceholderKeys(process.env) : () => undefined;
   let result: T;
   try {
     result = await fn();
   } catch (error) {
     throw tape.failures[0] ?? error;
   } finally {
+    restoreKeys();
     removeBridge(globalThis);
     await state.settle();
     interception.deactivate();

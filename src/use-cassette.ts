@@ -18,7 +18,9 @@ export interface UseCassetteOptions extends AgentTapeOptions {
  * `AGENTTAPE_MODE` is ignored when the `CI` variable is set. `live` and
  * `frozen` work as in Jest (a live run in `none` mode goes to
  * `<name>.derived.yaml`). A request the cassette lacks rejects the returned
- * promise with `UnmatchedInteractionError`, even if `fn` caught it. Calls
+ * promise with `UnmatchedInteractionError`, even if `fn` caught it. In `none`
+ * mode a missing provider key (`OPENAI_API_KEY`, `ANTHROPIC_API_KEY`, …) reads
+ * as a placeholder while `fn` runs, so SDK clients built inside it construct. Calls
  * cannot be nested or run concurrently: HTTP interception is process-wide.
  *
  * @example

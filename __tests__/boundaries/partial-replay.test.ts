@@ -10,6 +10,8 @@ import { recordCall } from '../../src/boundaries/record-call';
 import { parseCassette } from '../../src/cassette/cassette-format';
 import { ConfigError, UnmatchedInteractionError } from '../../src/errors';
 import { useCassette } from '../../src/use-cassette';
+import OpenAI from 'openai';
+import { startFakeProvider } from '../support/fake-provider';
 
 // useCassette applies the CI rule from the CI variable; these tests record, so they run as on a
 // developer's machine. CI itself sets CI=true: one test below sets it to show the rule holds.
@@ -155,6 +157,32 @@ describe('one timeline', () => {
       expect(doc.interactions[0].latency_ms).toBeGreaterThan(doc.interactions[1].latency_ms!);
       expect(await useCassette('parallel', { rootDir: dir, cassetteDir: '.' }, agent)).toEqual(['slow done', 'fast done']);
     } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('provider keys under useCassette', () => {
+  test('in replay an OpenAI client built inside the function constructs without OPENAI_API_KEY; the key is unset again after', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agenttape-keys-'));
+    const provider = await startFakeProvider();
+    const keyBefore = process.env.OPENAI_API_KEY;
+    const ask = () => new OpenAI({ baseURL: `${provider.url}/v1` }).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    try {
+      process.env.OPENAI_API_KEY = 'sk-recording-key-0123456789abcdefghij';
+      const recorded = await useCassette('keys', { rootDir: dir, cassetteDir: '.', mode: 'record' }, ask);
+      delete process.env.OPENAI_API_KEY;
+      await provider.close();
+      // Outside a cassette, the SDK refuses to construct without a key.
+      expect(() => new OpenAI({ baseURL: `${provider.url}/v1` })).toThrow(/OPENAI_API_KEY/);
+      const replayed = await useCassette('keys', { rootDir: dir, cassetteDir: '.' }, ask);
+      expect(replayed.choices[0].message.content).toBe(recorded.choices[0].message.content);
+      expect(process.env.OPENAI_API_KEY).toBeUndefined();
+      expect(fs.readFileSync(path.join(dir, 'keys.yaml'), 'utf8')).not.toContain('sk-recording-key');
+    } finally {
+      if (keyBefore === undefined) delete process.env.OPENAI_API_KEY;
+      else process.env.OPENAI_API_KEY = keyBefore;
+      await provider.close().catch(() => undefined);
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

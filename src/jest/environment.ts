@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { BoundaryRecorder } from '../boundaries/boundary-recorder';
 import { loadConfig, type AgentTapeConfig } from '../config/config';
 import { parseMode, type Mode } from '../config/modes';
+import { fillPlaceholderKeys } from '../config/placeholder-keys';
 import type { CassetteRuntime } from '../engine/cassette-runtime';
 import { CassetteState } from '../engine/cassette-state';
 import { partialReplayFor, withPartialPragmas } from '../engine/partial-options';
@@ -23,25 +24,7 @@ import { Redactor } from '../redact/redactor';
 import { countUsage, writeTestFileUsage } from '../usage/cassette-usage';
 import { installBridge } from './handle-bridge';
 
-/** Key variables of LLM providers that read as a placeholder in replay, so SDK clients construct. */
-export const PROVIDER_KEY_VARIABLES = [
-  'OPENAI_API_KEY',
-  'AZURE_OPENAI_API_KEY',
-  'ANTHROPIC_API_KEY',
-  'GOOGLE_API_KEY',
-  'GEMINI_API_KEY',
-  'GOOGLE_GENERATIVE_AI_API_KEY',
-  'MISTRAL_API_KEY',
-  'GROQ_API_KEY',
-  'OPENROUTER_API_KEY',
-  'TOGETHER_API_KEY',
-  'FIREWORKS_API_KEY',
-  'DEEPSEEK_API_KEY',
-  'COHERE_API_KEY',
-];
-
-/** The value a missing provider key reads as in replay. */
-export const PLACEHOLDER_API_KEY = 'agenttape-replay-placeholder-key';
+export { PLACEHOLDER_API_KEY, PROVIDER_KEY_VARIABLES } from '../config/placeholder-keys';
 
 /** The full name Jest shows for a test: its describe blocks and its own name. */
 function fullTestName(test: Circus.TestEntry): string {
@@ -111,7 +94,8 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
     this.interception.activate([this.global]);
     // Jest copied the sandbox's fetch before interception patched it: hand it the patched one.
     this.global.fetch = globalThis.fetch;
-    if (this.state.openFileScope().mode.mode === 'none') this.fillPlaceholderKeys();
+    // The sandbox's own copy of the environment: nothing to restore at teardown.
+    if (this.state.openFileScope().mode.mode === 'none') fillPlaceholderKeys(this.global.process.env);
     installBridge(this.global, {
       currentTape: () => this.currentTape(),
       useOptions: (options: { mode?: Mode; live?: string[]; frozen?: string[] }) => this.useOptions(options),
@@ -230,13 +214,6 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
       });
     } catch (error) {
       process.emitWarning(`agenttape: could not write the cassette usage record under ${rootDir}/node_modules/.cache/agenttape: ${(error as Error).message}. The run summary will not list obsolete cassettes.`);
-    }
-  }
-
-  private fillPlaceholderKeys(): void {
-    const env = this.global.process.env;
-    for (const name of PROVIDER_KEY_VARIABLES) {
-      if (env[name] === undefined || env[name] === '') env[name] = PLACEHOLDER_API_KEY;
     }
   }
 }
