@@ -15,6 +15,7 @@ import type { CassetteRuntime } from './engine/cassette-runtime';
 import { CassetteState } from './engine/cassette-state';
 import type { Tape } from './engine/tape';
 import { ConfigError } from './errors';
+import { FreezeController } from './freeze/freeze-controller';
 import { createBlockedRequestReporter, createHttpHandler } from './http/http-handler';
 import { HttpInterception } from './http/request-interception';
 import { installBridge, readBridge, removeBridge } from './jest/handle-bridge';
@@ -89,12 +90,18 @@ export async function runInCassette<T>(name: string, options: UseCassetteOptions
   installBridge(globalThis, { currentTape: () => tape, useOptions: () => undefined, boundaries: runtime.boundaries });
   // As in Jest: in replay, SDK clients built inside `fn` construct without real keys.
   const restoreKeys = tape.mode.mode === 'none' ? fillPlaceholderKeys(process.env) : () => undefined;
+  // As in Jest, the clock, UUIDs and Math.random are frozen while `fn` runs (SPEC §9); with no
+  // sandbox outside Jest that means the process's own globals, put back when `fn` ends.
+  const freeze = new FreezeController(globalThis as unknown as ConstructorParameters<typeof FreezeController>[0], null, config, (message) => console.warn(message), () => tape);
+  freeze.install();
+  freeze.enter(tape);
   let result: T;
   try {
     result = await fn();
   } catch (error) {
     throw tape.failures[0] ?? error;
   } finally {
+    freeze.uninstall();
     restoreKeys();
     removeBridge(globalThis);
     await state.settle();

@@ -20,7 +20,10 @@ export interface UseCassetteOptions extends AgentTapeOptions {
  * `<name>.derived.yaml`). A request the cassette lacks rejects the returned
  * promise with `UnmatchedInteractionError`, even if `fn` caught it. In `none`
  * mode a missing provider key (`OPENAI_API_KEY`, `ANTHROPIC_API_KEY`, …) reads
- * as a placeholder while `fn` runs, so SDK clients built inside it construct. Calls
+ * as a placeholder while `fn` runs, so SDK clients built inside it construct.
+ * The `freeze` features (default: clock, UUIDs, `Math.random`) apply to the
+ * process's own `Date`, `crypto.randomUUID` and `Math.random` while `fn` runs,
+ * replaying the values in the cassette's `meta.freeze`. Calls
  * cannot be nested or run concurrently: HTTP interception is process-wide.
  *
  * @example

@@ -187,3 +187,29 @@ describe('provider keys under useCassette', () => {
     }
   });
 });
+
+describe('freeze under useCassette', () => {
+  test('the clock, UUIDs and Math.random inside the function replay the recorded values; outside it they are real', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agenttape-freeze-'));
+    const step = tool('step', () => 'done');
+    const observe = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20)); // timers stay real
+      return { step: step(), now: Date.now(), date: new Date().toISOString(), uuid: crypto.randomUUID(), random: Math.random() };
+    };
+    try {
+      const recorded = await useCassette('frozen', { rootDir: dir, cassetteDir: '.', mode: 'record' }, observe);
+      const meta = parseCassette(fs.readFileSync(path.join(dir, 'frozen.yaml'), 'utf8'), 'frozen.yaml').meta.freeze as Record<string, unknown>;
+      expect(meta).toMatchObject({ base_time: recorded.now / 1000 });
+      expect(meta.uuids).toEqual([recorded.uuid]);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      const replayed = await useCassette('frozen', { rootDir: dir, cassetteDir: '.' }, observe);
+      expect(replayed).toEqual(recorded);
+      // Put back afterwards: the real clock has moved on, UUIDs and random values are fresh.
+      expect(Date.now()).toBeGreaterThan(recorded.now + 40);
+      expect(crypto.randomUUID()).not.toBe(recorded.uuid);
+      expect(new Date().toISOString()).not.toBe(recorded.date);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
