@@ -27,6 +27,9 @@ export function timedBody(chunks: readonly TimedChunk[], delayScale: number): Re
     // A client that cancelled during the delay gets nothing more (enqueue would throw).
     if (cancelled) return;
     controller.enqueue(ownBytes(bytes));
+    // The chunks that follow without a delay are queued now, each still its own read: the client takes
+    // them from the queue without a pull (and its promise) per chunk.
+    while (next < chunks.length && chunks[next].delayMs * delayScale <= 0) controller.enqueue(ownBytes(chunks[next++].bytes));
     if (next >= chunks.length) controller.close();
   };
   return new ReadableStream<Uint8Array>(
