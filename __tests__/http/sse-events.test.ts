@@ -33,7 +33,7 @@ describe('parseSse', () => {
   });
 
   test('every event serializes back to exactly its text (offsets included)', () => {
-    const text = `${OPENAI}${ANTHROPIC}: c\n\ndata: {"x":[1,2]}\r\n\r\nid: 1\n\n`;
+    const text = `\n\n${OPENAI}${ANTHROPIC}: c\n: two\n\ndata: {"x":[1,2]}\r\n\r\nid: 1\n\ndata: a\ndata:\ndata: b\n\n`;
     const events = parseSse(text);
     expect(events.map((e) => serializeSseEntry(e.entry)).join('')).toBe(text);
     for (const event of events) expect(serializeSseEntry(event.entry)).toBe(text.slice(event.start, event.end));

@@ -121,7 +121,8 @@ export function toWireResponse(stored: Json | undefined): WireResponse {
     headers[name] = Array.isArray(value) ? value.map(String) : String(value);
   }
   const chunks = decodeStreamedBody(response);
-  const body = chunks ? Buffer.concat(chunks.map((c) => c.bytes)) : decodeBody(response);
+  // A stream replayed as a single chunk (as a whole body recorded at once is) needs no second copy.
+  const body = chunks ? (chunks.length === 1 ? chunks[0].bytes : Buffer.concat(chunks.map((c) => c.bytes))) : decodeBody(response);
   return { status: Number(response.status_code), headers, body, ...(chunks ? { chunks } : {}) };
 }
 

@@ -17,7 +17,7 @@ import { UninterceptableRequestError } from '../errors';
 import { extractLlmUsage } from './llm-usage';
 import { realFetch, type HandlerReply, type RequestHandler } from './request-interception';
 import type { TimedChunk } from './streamed-body';
-import { TimedBody } from './timed-body';
+import { timedBody } from './timed-body';
 
 /** Request headers not forwarded when performing a real request. */
 const HOP_BY_HOP = new Set(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade']);
@@ -83,7 +83,7 @@ export function createHttpHandler(runtime: CassetteRuntime): RequestHandler {
       if (interaction.error) throw replayedError(interaction.error);
       const { status, headers, body, chunks } = toWireResponse(interaction.response);
       if (!chunks) return { status, headers, body };
-      return { status, headers, body: new TimedBody(chunks, delayScale(config.replayDelays)) };
+      return { status, headers, body: timedBody(chunks, delayScale(config.replayDelays)) };
     }
     if (decision.action === 'refuse') {
       runtime.reportFailure(tape, decision.error);

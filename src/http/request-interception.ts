@@ -86,7 +86,8 @@ export function realFetch(input: string | URL, init?: RequestInit): Promise<Resp
 export interface HandlerReply {
   status: number;
   headers: Record<string, string | string[]>;
-  body: Buffer | Readable;
+  /** A whole body, a Node stream (a recording passing through) or a web stream (a replayed stream). */
+  body: Buffer | Readable | ReadableStream<Uint8Array>;
 }
 
 /** Handles one intercepted request. */
@@ -117,7 +118,8 @@ function toHeaders(headers: Record<string, string | string[]>): Headers {
 function toBodyInit(reply: HandlerReply, method: string): ConstructorParameters<typeof Response>[0] {
   if (NULL_BODY_STATUS.has(reply.status) || method === 'HEAD') return null;
   if (Buffer.isBuffer(reply.body)) return reply.body.length === 0 ? null : new Uint8Array(reply.body.buffer, reply.body.byteOffset, reply.body.byteLength);
-  return Readable.toWeb(reply.body) as unknown as ReadableStream<Uint8Array>;
+  if (reply.body instanceof Readable) return Readable.toWeb(reply.body) as unknown as ReadableStream<Uint8Array>;
+  return reply.body;
 }
 
 async function toWireRequest(request: Request): Promise<WireRequest> {

@@ -71,16 +71,22 @@ function parseFields(text: string): SseEntry {
  */
 export function serializeSseEntry(entry: SseEntry): string {
   if (typeof entry.raw === 'string') return entry.raw;
-  const lines: string[] = [];
-  if (entry.comment !== undefined) for (const line of entry.comment.split('\n')) lines.push(`: ${line}`);
-  if (entry.id !== undefined) lines.push(`id: ${entry.id}`);
-  if (entry.event !== undefined) lines.push(`event: ${entry.event}`);
+  // Built as one string, without line arrays: replay serializes every event of every stream it sends.
+  let out = '';
+  if (entry.comment !== undefined) out += prefixLines(': ', entry.comment);
+  if (entry.id !== undefined) out += `id: ${entry.id}\n`;
+  if (entry.event !== undefined) out += `event: ${entry.event}\n`;
   if (entry.data !== undefined) {
-    const data = typeof entry.data === 'string' ? entry.data : JSON.stringify(entry.data);
-    for (const line of data.split('\n')) lines.push(`data: ${line}`);
+    // JSON.stringify escapes line ends, so parsed data is always one line.
+    out += typeof entry.data === 'string' ? prefixLines('data: ', entry.data) : `data: ${JSON.stringify(entry.data)}\n`;
   }
-  if (entry.retry !== undefined) lines.push(`retry: ${entry.retry}`);
-  return `${lines.join('\n')}\n\n`;
+  if (entry.retry !== undefined) out += `retry: ${entry.retry}\n`;
+  // An event with no field is a lone blank line pair, as parsed.
+  return out === '' ? '\n\n' : `${out}\n`;
+}
+
+function prefixLines(prefix: string, text: string): string {
+  return text.includes('\n') ? `${prefix}${text.split('\n').join(`\n${prefix}`)}\n` : `${prefix}${text}\n`;
 }
 
 /**

@@ -105,32 +105,48 @@ function asEntry(value: Json): { [key: string]: Json } {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
 }
 
+const UTF8 = new TextEncoder();
+
+/**
+ * The UTF-8 bytes of a chunk in memory of their own. Buffer.from would place a
+ * small chunk in Node's shared pool, and the replayed stream would then have to
+ * copy it before handing it to a client that may keep or transfer it.
+ */
+function ownedUtf8(text: string): Buffer {
+  const bytes = UTF8.encode(text);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 function sseChunks(entries: Json[]): TimedChunk[] {
   const chunks: TimedChunk[] = [];
-  let pending: Buffer[] = [];
+  // The text of the chunk being built: one Buffer per chunk, not one per event (a stream has hundreds).
+  let pending = '';
   let pendingDelay = 0;
   const cut = (nextDelay: number) => {
-    if (pending.length > 0) chunks.push({ delayMs: pendingDelay, bytes: Buffer.concat(pending) });
-    pending = [];
+    if (pending !== '') chunks.push({ delayMs: pendingDelay, bytes: ownedUtf8(pending) });
+    pending = '';
     pendingDelay = nextDelay;
   };
-  entries.forEach((value, i) => {
-    const entry = asEntry(value);
+  for (let i = 0; i < entries.length; i++) {
+    const entry = asEntry(entries[i]);
     const text = serializeSseEntry(entry as SseEntry);
     const delay = delayOf(entry.delay_ms);
     if (delay !== undefined || i === 0) cut(delay ?? 0);
+    if (!Array.isArray(entry.chunk_breaks)) {
+      pending += text;
+      continue;
+    }
     let from = 0;
-    const breaks = Array.isArray(entry.chunk_breaks) ? entry.chunk_breaks.map(asEntry) : [];
-    for (const brk of breaks) {
+    for (const brk of entry.chunk_breaks.map(asEntry)) {
       // Redaction may have shortened the event since the break was measured: skip breaks that no longer fit.
       const at = typeof brk.at === 'number' ? brk.at : -1;
       if (at <= from || at >= text.length) continue;
-      pending.push(Buffer.from(text.slice(from, at)));
+      pending += text.slice(from, at);
       cut(delayOf(brk.delay_ms) ?? 0);
       from = at;
     }
-    pending.push(Buffer.from(text.slice(from)));
-  });
+    pending += text.slice(from);
+  }
   cut(0);
   return chunks;
 }
@@ -148,7 +164,7 @@ export function decodeStreamedBody(stored: { [key: string]: Json | undefined }):
   if (Array.isArray(stored.chunks)) {
     return stored.chunks.map((value) => {
       const chunk = asEntry(value);
-      const bytes = typeof chunk.text === 'string' ? Buffer.from(chunk.text) : Buffer.from(typeof chunk.body_b64 === 'string' ? chunk.body_b64 : '', 'base64');
+      const bytes = typeof chunk.text === 'string' ? ownedUtf8(chunk.text) : Buffer.from(typeof chunk.body_b64 === 'string' ? chunk.body_b64 : '', 'base64');
       return { delayMs: delayOf(chunk.delay_ms) ?? 0, bytes };
     });
   }
