@@ -48,14 +48,18 @@ describe('parse cache', () => {
     fs.writeFileSync(file, text);
     const first = readCassetteFile(file, { cacheDir })!;
     const entry = path.join(cacheDir, `${createHash('sha256').update(text).digest('hex')}.jsonl`);
-    // The root fields on the first line, then one interaction per line.
-    const [root, ...interactions] = fs.readFileSync(entry, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    // The root fields on the first line, then one interaction per line, its response after a tab.
+    const fromLine = (line: string) => {
+      const [rest, response] = line.split('\t');
+      return { ...(JSON.parse(rest) as Record<string, unknown>), ...(response === undefined ? {} : { response: JSON.parse(response) as unknown }) };
+    };
+    const [root, ...interactions] = fs.readFileSync(entry, 'utf8').trimEnd().split('\n').map(fromLine);
     expect({ ...root, interactions }).toEqual(first);
     expect(interactions).toHaveLength(40);
     // Prove the second read comes from the cache: give the entry a different answer.
     const altered = interactions as unknown as CassetteDocument['interactions'];
     (altered[0].response as { json: { answer: string } }).json.answer = 'from the cache';
-    fs.writeFileSync(entry, [root, ...altered].map((x) => JSON.stringify(x)).join('\n') + '\n');
+    fs.writeFileSync(entry, [root, ...altered].map((x) => JSON.stringify(x)).join('\n') + '\n'); // responses inline: also read
     expect((readCassetteFile(file, { cacheDir })!.interactions[0].response as { json: { answer: string } }).json.answer).toBe('from the cache');
     expect(fs.readFileSync(file, 'utf8')).toBe(text);
   });
@@ -85,6 +89,22 @@ describe('parse cache', () => {
     expect(left).toHaveLength(2);
     expect(left).toContain(used);
     expect(left.every((name) => name.endsWith('.jsonl') && name !== 'stale.jsonl')).toBe(true);
+  });
+
+  test('a cached response is parsed when first read; a damaged one is a CassetteCorruptError naming the cache file', () => {
+    fs.writeFileSync(file, serializeCassette(bigCassette('rainy')));
+    readCassetteFile(file, { cacheDir });
+    const [name] = fs.readdirSync(cacheDir);
+    const entry = path.join(cacheDir, name);
+    const cached = readCassetteFile(file, { cacheDir })!;
+    expect(Object.getOwnPropertyDescriptor(cached.interactions[3], 'response')!.get).toBeDefined();
+    expect((cached.interactions[3].response as { json: { answer: string } }).json.answer).toBe('rainy');
+    // Once read, it is a plain value that can be replaced.
+    expect(Object.getOwnPropertyDescriptor(cached.interactions[3], 'response')!.value).toBe(cached.interactions[3].response);
+    fs.writeFileSync(entry, fs.readFileSync(entry, 'utf8').replace('\t{"status_code"', '\t{"status_code'));
+    const damaged = readCassetteFile(file, { cacheDir })!;
+    expect(() => damaged.interactions[0].response).toThrow(CassetteCorruptError);
+    expect(() => damaged.interactions[0].response).toThrow(`The parsed copy of cassette ${file} in ${entry} is damaged`);
   });
 
   test('a corrupt large cassette is still a CassetteCorruptError', () => {

@@ -7,7 +7,8 @@ import { createHash, randomBytes, type Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { formatOfFile, parseCassette, parseCassetteFile, parseCassetteLines, serializeCassetteAs, validateCassette, type CassetteDocument } from './cassette-format';
+import { CassetteCorruptError } from '../errors';
+import { formatOfFile, parseCassette, parseCassetteFile, parseCassetteLines, serializeCassetteAs, validateCassette, type CassetteDocument, type Interaction, type Json } from './cassette-format';
 
 /**
  * YAML cassettes at least this large are read line by line (never held whole)
@@ -148,27 +149,89 @@ function* readLines(file: string, hash?: Hash): Generator<string> {
   if (last !== '') yield last;
 }
 
-/** A cache entry: the root fields on the first line, then one interaction per line. */
+/**
+ * A cache entry: the root fields on the first line, then one interaction per
+ * line — with its response after a tab, so it can be left unparsed until it
+ * is replayed (JSON text never holds a raw tab).
+ */
 function* cacheEntryLines(doc: CassetteDocument): Generator<string> {
   const { interactions, ...root } = doc;
   yield `${JSON.stringify(root)}\n`;
-  for (const interaction of interactions) yield `${JSON.stringify(interaction)}\n`;
+  for (const interaction of interactions) {
+    if (interaction.error !== undefined || interaction.response === undefined) {
+      yield `${JSON.stringify(interaction)}\n`;
+      continue;
+    }
+    const { response, ...rest } = interaction;
+    yield `${JSON.stringify(rest)}\t${JSON.stringify(response)}\n`;
+  }
 }
 
 function readCacheEntry(entry: string, file: string): CassetteDocument | undefined {
+  let doc: CassetteDocument;
+  const responses: (string | undefined)[] = [];
   try {
     let root: Record<string, unknown> | undefined;
     const interactions: unknown[] = [];
     for (const line of readLines(entry)) {
       if (line === '') continue;
-      if (root === undefined) root = JSON.parse(line) as Record<string, unknown>;
-      else interactions.push(JSON.parse(line));
+      if (root === undefined) {
+        root = JSON.parse(line) as Record<string, unknown>;
+        continue;
+      }
+      const tab = line.indexOf('\t');
+      if (tab === -1) {
+        interactions.push(JSON.parse(line));
+        responses.push(undefined);
+      } else {
+        // Present but not parsed yet: validation sees a response, and skips its shape (checked when the entry was written).
+        interactions.push({ ...(JSON.parse(line.slice(0, tab)) as object), response: undefined });
+        responses.push(line.slice(tab + 1));
+      }
     }
-    return root && validateCassette({ ...root, interactions }, file);
+    if (!root) return undefined;
+    doc = validateCassette({ ...root, interactions }, file);
   } catch {
     // No entry yet (or a damaged one): the cassette is parsed, which reports any real problem.
     return undefined;
   }
+  doc.interactions.forEach((interaction, i) => {
+    const text = responses[i];
+    if (text !== undefined) defineLazyResponse(interaction, text, entry, file);
+  });
+  return doc;
+}
+
+/**
+ * Makes `interaction.response` parse its JSON text on first read. A test
+ * replays a few of a large cassette's responses; parsing only those keeps
+ * loading cheap and leaves no object graph of every stream's events for the
+ * garbage collector to move (a 500-event SSE response is ~3,500 objects).
+ */
+function defineLazyResponse(interaction: Interaction, text: string, entry: string, file: string): void {
+  const settle = (target: Interaction, value: Json) => {
+    Object.defineProperty(target, 'response', { value, writable: true, enumerable: true, configurable: true });
+  };
+  Object.defineProperty(interaction, 'response', {
+    enumerable: true,
+    configurable: true,
+    get(this: Interaction): Json {
+      let value: Json;
+      try {
+        value = JSON.parse(text) as Json;
+      } catch (error) {
+        throw new CassetteCorruptError(
+          `The parsed copy of cassette ${file} in ${entry} is damaged (interaction ${interaction.index}: ${(error as Error).message}).\n` +
+            'Delete that file (a cache: the cassette is parsed again), then run the tests again.',
+        );
+      }
+      settle(this, value);
+      return value;
+    },
+    set(this: Interaction, value: Json) {
+      settle(this, value);
+    },
+  });
 }
 
 /**
