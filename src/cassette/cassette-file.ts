@@ -1,11 +1,12 @@
 /**
  * Reading and writing cassette files. Writes are atomic — a temporary file in
- * the same folder, flushed, then renamed over the target — so a crash leaves
- * either the old file or the new one, never half of one.
+ * the same folder, flushed, then renamed over the target (`atomic-write.ts`) —
+ * so a crash leaves either the old file or the new one, never half of one.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from './atomic-write';
 import { formatOfFile, parseCassetteFile, serializeCassetteAs, validateCassette, type CassetteDocument } from './cassette-format';
 
 /** YAML cassettes at least this large are worth caching in parsed form. */
@@ -51,36 +52,11 @@ export function readCassetteFile(file: string, options: { cacheDir?: string } = 
   }
   const doc = parseCassetteFile(text, file);
   try {
-    writeFileAtomic(cached, JSON.stringify(doc));
+    writeFileAtomic(cached, JSON.stringify(doc), { durable: false });
   } catch {
     // A cache that cannot be written only costs time.
   }
   return doc;
-}
-
-/**
- * Writes text to a file atomically, creating its folder.
- *
- * @example
- * writeFileAtomic('cassettes/a.yaml', 'version: "1"\n');
- */
-export function writeFileAtomic(file: string, text: string): void {
-  const folder = path.dirname(file);
-  fs.mkdirSync(folder, { recursive: true });
-  const temporary = path.join(folder, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = fs.openSync(temporary, 'w');
-  try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
-    fs.renameSync(temporary, file);
-  } catch (error) {
-    fs.rmSync(temporary, { force: true });
-    throw error;
-  }
 }
 
 /**
