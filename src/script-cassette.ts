@@ -106,6 +106,7 @@ export async function runInCassette<T>(name: string, options: UseCassetteOptions
     removeBridge(globalThis);
     await state.settle();
     interception.deactivate();
+    runtime.boundaries.dispose();
     state.save();
   }
   if (tape.failures.length > 0) throw tape.failures[0];

@@ -1,13 +1,14 @@
 /**
  * Reading and writing cassette files. Writes are atomic — a temporary file in
- * the same folder, flushed, then renamed over the target — so a crash leaves
- * either the old file or the new one, never half of one.
+ * the same folder, flushed, then renamed over the target (`atomic-write.ts`) —
+ * so a crash leaves either the old file or the new one, never half of one.
  */
-import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { CassetteCorruptError } from '../errors';
+import { writeFileAtomic } from './atomic-write';
 import { formatOfFile, parseCassette, parseCassetteFile, parseCassetteLines, serializeCassetteAs, validateCassette, type CassetteDocument, type Interaction, type Json } from './cassette-format';
 
 /**
@@ -232,32 +233,6 @@ function defineLazyResponse(interaction: Interaction, text: string, entry: strin
       settle(this, value);
     },
   });
-}
-
-/**
- * Writes text (whole, or in pieces) to a file atomically, creating its folder.
- *
- * @example
- * writeFileAtomic('cassettes/a.yaml', 'version: "1"\n');
- */
-export function writeFileAtomic(file: string, content: string | Iterable<string>, options: { durable?: boolean } = {}): void {
-  const folder = path.dirname(file);
-  fs.mkdirSync(folder, { recursive: true });
-  const temporary = path.join(folder, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = fs.openSync(temporary, 'w');
-  try {
-    for (const piece of typeof content === 'string' ? [content] : content) fs.writeSync(fd, piece);
-    // A cassette must survive a crash; a cache entry that does not is only parsed again.
-    if (options.durable !== false) fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
-    fs.renameSync(temporary, file);
-  } catch (error) {
-    fs.rmSync(temporary, { force: true });
-    throw error;
-  }
 }
 
 /**

@@ -20,8 +20,18 @@
  * the same order, two-space indentation, a trailing newline.
  */
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
-import { parseDocument, stringify, LineCounter, type Node as YamlNode } from 'yaml';
+import type { Node as YamlNode } from 'yaml';
 import { CassetteCorruptError, SchemaVersionError } from '../errors';
+
+/**
+ * The `yaml` package, loaded on first use: it writes cassettes and reports
+ * problems with lines and fields, but replaying cassettes that js-yaml reads
+ * cleanly never needs it, and loading it costs ~40 ms in every Jest worker.
+ */
+function yamlPackage(): typeof import('yaml') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('yaml') as typeof import('yaml');
+}
 
 /** The schema version this package reads and writes. */
 export const SCHEMA_VERSION = '1';
@@ -89,7 +99,7 @@ const INTERACTION_KEY_ORDER = [
  */
 export function serializeCassette(doc: CassetteDocument): string {
   const ordered = orderCassette(doc);
-  const text = stringify(ordered, {
+  const text = yamlPackage().stringify(ordered, {
     aliasDuplicateObjects: false,
     lineWidth: 0,
     minContentWidth: 0,
@@ -251,6 +261,7 @@ function safelyValidate(data: unknown, file: string): CassetteDocument | undefin
 }
 
 function parseCassetteThoroughly(text: string, file: string): CassetteDocument {
+  const { LineCounter, parseDocument } = yamlPackage();
   const lineCounter = new LineCounter();
   const document = parseDocument(text, {
     lineCounter,
@@ -457,7 +468,7 @@ export function parseCassetteJson(text: string, file: string): CassetteDocument 
     const message = (error as Error).message.split('\n')[0];
     const position = /position (\d+)/.exec(message);
     // Node 20's JSON.parse names no position; the YAML parser reads JSON and does.
-    const yamlProblem = position ? undefined : parseDocument(text, { prettyErrors: true }).errors[0]?.linePos?.[0];
+    const yamlProblem = position ? undefined : yamlPackage().parseDocument(text, { prettyErrors: true }).errors[0]?.linePos?.[0];
     const line = position ? text.slice(0, Number(position[1])).split('\n').length : yamlProblem?.line;
     const where = line === undefined ? 'unknown line' : `line ${line}`;
     throw new CassetteCorruptError(

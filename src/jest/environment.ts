@@ -110,6 +110,9 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
     await this.state.settle();
     this.interception.deactivate();
     this.freeze?.uninstall();
+    // An enabled async context storage stays in a process-wide list that every later promise in this worker pays for.
+    this.concurrentTape.disable();
+    this.boundaries.dispose();
     this.state.save();
     this.writeUsage();
     await super.teardown();

@@ -3,9 +3,18 @@
  * `setupFilesAfterEnv`; importing this module registers them.
  */
 import type { Interaction } from '../cassette/cassette-format';
-import { calledTools, recordedSequence, runSequence } from './call-sequence';
-import { isCassetteHandle, tapeOf } from './cassette-handle';
 import './matchers-types';
+
+/*
+ * This module runs in every test file's sandbox (the preset's
+ * setupFilesAfterEnv), where Jest evaluates each module it requires afresh for
+ * every file. So it requires nothing at load: a matcher loads what it needs
+ * when it is first called, and a file that never calls one pays nothing.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const handles = (): typeof import('./cassette-handle') => require('./cassette-handle') as typeof import('./cassette-handle');
+const sequences = (): typeof import('./call-sequence') => require('./call-sequence') as typeof import('./call-sequence');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 type MatcherResult = { pass: boolean; message: () => string };
 type MatcherContext = jest.MatcherContext;
@@ -20,6 +29,7 @@ function describeInteraction(interaction: Interaction): string {
 }
 
 function misuse(context: MatcherContext, matcherName: string, received: unknown): MatcherResult | undefined {
+  const { isCassetteHandle, tapeOf } = handles();
   if (isCassetteHandle(received)) {
     if (tapeOf(received)) return undefined;
     return {
@@ -50,7 +60,7 @@ export const agentTapeMatchers = {
     const name = 'toHaveReplayedAll';
     const wrong = misuse(this, name, received);
     if (wrong) return wrong;
-    const tape = tapeOf(received)!;
+    const tape = handles().tapeOf(received)!;
     const unused = tape.unused();
     const total = tape.recordings.length;
     const hint = this.utils.matcherHint(name, 'cassette', '', { isNot: this.isNot });
@@ -82,8 +92,8 @@ export const agentTapeMatchers = {
           `Expected has value: ${this.utils.printExpected(expected)}`,
       );
     }
-    const tape = tapeOf(received)!;
-    const actual = calledTools(tape);
+    const tape = handles().tapeOf(received)!;
+    const actual = sequences().calledTools(tape);
     const pass = this.equals(actual, [...expected]);
     const hint = this.utils.matcherHint(name, 'cassette', 'names', { isNot: this.isNot });
     const where = `Cassette: ${tape.owner.cassettePath}`;
@@ -101,7 +111,8 @@ export const agentTapeMatchers = {
     const name = 'toMatchRecording';
     const wrong = misuse(this, name, received);
     if (wrong) return wrong;
-    const tape = tapeOf(received)!;
+    const tape = handles().tapeOf(received)!;
+    const { recordedSequence, runSequence } = sequences();
     const recorded = recordedSequence(tape);
     const actual = runSequence(tape);
     const pass = recorded !== undefined && this.equals(actual, recorded);

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../cassette/cassette-file';
+import { writeFileAtomic } from '../cassette/atomic-write';
 import { ERROR_CODES } from '../errors';
 import type { Tape } from '../engine/tape';
 
@@ -87,7 +87,8 @@ export function countUsage(tapes: readonly Tape[]): UsageCounts {
  * writeTestFileUsage(rootDir, { testPath, cassetteDir, used, skippedTests, complete: true, writtenAt: Date.now(), counts });
  */
 export function writeTestFileUsage(rootDir: string, usage: TestFileUsage): void {
-  writeFileAtomic(recordFile(rootDir, usage.testPath), `${JSON.stringify(usage, null, 2)}\n`);
+  // A cache: readers skip a record they cannot parse, and a missing one makes cassettes "unknown", never obsolete.
+  writeFileAtomic(recordFile(rootDir, usage.testPath), `${JSON.stringify(usage, null, 2)}\n`, { durable: false });
 }
 
 /**
