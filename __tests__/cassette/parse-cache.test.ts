@@ -7,7 +7,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readCassetteFile } from '../../src/cassette/cassette-file';
-import { serializeCassette, type CassetteDocument } from '../../src/cassette/cassette-format';
+import { EVENT_DATA_TEXT, UNPARSED_EVENTS, serializeCassette, type CassetteDocument } from '../../src/cassette/cassette-format';
+import { toWireResponse } from '../../src/http/http-exchange';
+import { serializeSseEntry, type SseEntry } from '../../src/http/sse-events';
 import { CassetteCorruptError } from '../../src/errors';
 
 function bigCassette(answer: string): CassetteDocument {
@@ -47,11 +49,12 @@ describe('parse cache', () => {
     expect(text.length).toBeGreaterThan(64 * 1024);
     fs.writeFileSync(file, text);
     const first = readCassetteFile(file, { cacheDir })!;
-    const entry = path.join(cacheDir, `${createHash('sha256').update(text).digest('hex')}.jsonl`);
-    // The root fields on the first line, then one interaction per line, its response after a tab.
+    const entry = path.join(cacheDir, `${createHash('sha256').update(text).digest('hex')}.v2.jsonl`);
+    // The root fields on the first line, then one interaction per line, its response after a tab (J: plain JSON).
     const fromLine = (line: string) => {
       const [rest, response] = line.split('\t');
-      return { ...(JSON.parse(rest) as Record<string, unknown>), ...(response === undefined ? {} : { response: JSON.parse(response) as unknown }) };
+      if (response !== undefined) expect(response[0]).toBe('J');
+      return { ...(JSON.parse(rest) as Record<string, unknown>), ...(response === undefined ? {} : { response: JSON.parse(response.slice(1)) as unknown }) };
     };
     const [root, ...interactions] = fs.readFileSync(entry, 'utf8').trimEnd().split('\n').map(fromLine);
     expect({ ...root, interactions }).toEqual(first);
@@ -73,38 +76,69 @@ describe('parse cache', () => {
     expect((readCassetteFile(file, { cacheDir })!.interactions[0].response as { json: { answer: string } }).json.answer).toBe('sunny');
   });
 
-  test('writing an entry removes entries unused for 30 days and files of earlier cache layouts; a used entry is kept', () => {
+  test('writing an entry removes (once a day) entries unused for 30 days and files of earlier cache layouts; a used entry is kept', () => {
     fs.writeFileSync(file, serializeCassette(bigCassette('rainy')));
     readCassetteFile(file, { cacheDir });
-    const [used] = fs.readdirSync(cacheDir);
+    const [used] = fs.readdirSync(cacheDir).filter((n) => n.endsWith('.v2.jsonl'));
     const longAgo = new Date(Date.now() - 40 * 24 * 60 * 60 * 1000);
     fs.utimesSync(path.join(cacheDir, used), longAgo, longAgo);
     readCassetteFile(file, { cacheDir }); // a cache hit dates the entry's use
-    fs.writeFileSync(path.join(cacheDir, 'stale.jsonl'), '{}\n');
-    fs.utimesSync(path.join(cacheDir, 'stale.jsonl'), longAgo, longAgo);
+    fs.writeFileSync(path.join(cacheDir, 'stale.v2.jsonl'), '{}\n');
+    fs.utimesSync(path.join(cacheDir, 'stale.v2.jsonl'), longAgo, longAgo);
+    fs.writeFileSync(path.join(cacheDir, `${'1'.repeat(64)}.jsonl`), '{}\n'); // an earlier layout
     fs.writeFileSync(path.join(cacheDir, `${'0'.repeat(64)}.json`), '{}');
     fs.writeFileSync(path.join(dir, 'other.yaml'), serializeCassette(bigCassette('sunny')));
+    fs.utimesSync(path.join(cacheDir, '.last-pruned'), longAgo, longAgo); // swept at most once a day
     readCassetteFile(path.join(dir, 'other.yaml'), { cacheDir }); // a miss writes an entry, then prunes
-    const left = fs.readdirSync(cacheDir).sort();
+    const left = fs.readdirSync(cacheDir).filter((name) => !name.startsWith('.')).sort();
     expect(left).toHaveLength(2);
     expect(left).toContain(used);
-    expect(left.every((name) => name.endsWith('.jsonl') && name !== 'stale.jsonl')).toBe(true);
+    expect(left.every((name) => name.endsWith('.v2.jsonl') && name !== 'stale.v2.jsonl')).toBe(true);
   });
 
   test('a cached response is parsed when first read; a damaged one is a CassetteCorruptError naming the cache file', () => {
     fs.writeFileSync(file, serializeCassette(bigCassette('rainy')));
     readCassetteFile(file, { cacheDir });
-    const [name] = fs.readdirSync(cacheDir);
+    const [name] = fs.readdirSync(cacheDir).filter((n) => n.endsWith('.v2.jsonl'));
     const entry = path.join(cacheDir, name);
     const cached = readCassetteFile(file, { cacheDir })!;
     expect(Object.getOwnPropertyDescriptor(cached.interactions[3], 'response')!.get).toBeDefined();
     expect((cached.interactions[3].response as { json: { answer: string } }).json.answer).toBe('rainy');
     // Once read, it is a plain value that can be replaced.
     expect(Object.getOwnPropertyDescriptor(cached.interactions[3], 'response')!.value).toBe(cached.interactions[3].response);
-    fs.writeFileSync(entry, fs.readFileSync(entry, 'utf8').replace('\t{"status_code"', '\t{"status_code'));
+    fs.writeFileSync(entry, fs.readFileSync(entry, 'utf8').replace('\tJ{"status_code"', '\tJ{"status_code'));
     const damaged = readCassetteFile(file, { cacheDir })!;
     expect(() => damaged.interactions[0].response).toThrow(CassetteCorruptError);
     expect(() => damaged.interactions[0].response).toThrow(`The parsed copy of cassette ${file} in ${entry} is damaged`);
+  });
+
+  test('stored server-sent events keep their data as text in the cache: replayed bytes are the same, data parses on first read', () => {
+    const events = Array.from({ length: 300 }, (_, i) => ({ ...(i === 0 ? { delay_ms: 2 } : {}), event: 'delta', data: { i, text: `part ${i} ${'x'.repeat(200)}`, nested: [1, { a: null }] } }));
+    const streamed: CassetteDocument = {
+      ...bigCassette('rainy'),
+      interactions: [
+        {
+          index: 0, kind: 'llm', boundary: 'llm', match_key: '', latency_ms: 1, usage: null, tags: [], metadata: {},
+          request: { method: 'POST', url: 'http://api.test/stream', headers: {}, json: { stream: true } },
+          response: { status_code: 200, headers: { 'content-type': 'text/event-stream' }, sse: [...events, { data: '[DONE]' }] },
+        },
+      ],
+    };
+    fs.writeFileSync(file, serializeCassette(streamed));
+    const parsed = readCassetteFile(file, { cacheDir })!;
+    const cached = readCassetteFile(file, { cacheDir })!;
+    const wire = (doc: CassetteDocument) => toWireResponse(doc.interactions[0].response).chunks!.map((c) => [c.delayMs, c.bytes.toString('utf8')]);
+    const response = cached.interactions[0].response as { sse: Record<string, unknown>[]; [UNPARSED_EVENTS]?: Record<string, unknown>[] };
+    expect(response[UNPARSED_EVENTS]![5][EVENT_DATA_TEXT]).toBe(JSON.stringify(events[5].data));
+    expect(wire(cached)).toEqual(wire(parsed));
+    expect(response[UNPARSED_EVENTS]).toBeDefined(); // replay did not parse the events
+    expect(Object.keys(response.sse[0])).toEqual(['delay_ms', 'event', 'data']);
+    expect(cached).toEqual(parsed);
+    // Once read, the events are as stored and the unparsed form is gone, so a change is never hidden by it.
+    expect(response[UNPARSED_EVENTS]).toBeUndefined();
+    response.sse[6].data = { changed: true };
+    expect(serializeSseEntry(response.sse[6] as SseEntry)).toBe('event: delta\ndata: {"changed":true}\n\n');
+    expect(wire(cached)[0][1]).toContain('data: {"changed":true}\n\n');
   });
 
   test('a corrupt large cassette is still a CassetteCorruptError', () => {

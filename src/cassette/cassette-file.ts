@@ -3,32 +3,20 @@
  * the same folder, flushed, then renamed over the target (`atomic-write.ts`) —
  * so a crash leaves either the old file or the new one, never half of one.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
-import { CassetteCorruptError } from '../errors';
 import { writeFileAtomic } from './atomic-write';
-import { formatOfFile, parseCassette, parseCassetteFile, parseCassetteLines, serializeCassetteAs, validateCassette, type CassetteDocument, type Interaction, type Json } from './cassette-format';
+import { formatOfFile, parseCassette, parseCassetteFile, parseCassetteLines, serializeCassetteAs, type CassetteDocument } from './cassette-format';
+import { hashFile, readLines } from './file-lines';
+import { readCacheEntry, writeCacheEntry } from './parse-cache';
+
+export { parseCacheFolder } from './parse-cache';
 
 /**
  * YAML cassettes at least this large are read line by line (never held whole)
  * and kept in parsed form in the project's cache.
  */
 const LARGE_CASSETTE_BYTES = 64 * 1024;
-
-/** How much of a file is read at a time. */
-const READ_CHUNK_BYTES = 1024 * 1024;
-
-/**
- * Where a project keeps parsed forms of its large YAML cassettes.
- *
- * @example
- * parseCacheFolder('/my/project'); // '/my/project/node_modules/.cache/agenttape/parsed'
- */
-export function parseCacheFolder(rootDir: string): string {
-  return path.join(rootDir, 'node_modules', '.cache', 'agenttape', 'parsed');
-}
 
 /**
  * Reads a cassette; null when the file does not exist. Throws
@@ -55,12 +43,8 @@ export function readCassetteFile(file: string, options: { cacheDir?: string } = 
     throw error;
   }
   if (size < LARGE_CASSETTE_BYTES || formatOfFile(file) === 'json') return parseCassetteFile(fs.readFileSync(file, 'utf8'), file);
-  const cached = options.cacheDir && path.join(options.cacheDir, `${hashFile(file)}.jsonl`);
-  const fromCache = cached ? readCacheEntry(cached, file) : undefined;
-  if (fromCache) {
-    markUsed(cached!);
-    return fromCache;
-  }
+  const cached = options.cacheDir ? readCacheEntry(options.cacheDir, hashFile(file), file) : undefined;
+  if (cached) return cached;
   // Hashed again while parsing: the entry must describe the bytes that were parsed.
   const hash = createHash('sha256');
   let doc = parseCassetteLines(readLines(file, hash), file);
@@ -73,166 +57,8 @@ export function readCassetteFile(file: string, options: { cacheDir?: string } = 
     doc = parseCassette(bytes.toString('utf8'), file);
     key = createHash('sha256').update(bytes).digest('hex');
   }
-  if (options.cacheDir) {
-    try {
-      writeFileAtomic(path.join(options.cacheDir, `${key}.jsonl`), cacheEntryLines(doc), { durable: false });
-      pruneCache(options.cacheDir);
-    } catch {
-      // A cache that cannot be written only costs time.
-    }
-  }
+  if (options.cacheDir) writeCacheEntry(options.cacheDir, key, doc);
   return doc;
-}
-
-/** Cache entries unused for this long are removed (when a new entry is written). */
-const CACHE_ENTRY_MAX_IDLE_MS = 30 * 24 * 60 * 60 * 1000;
-
-/** Dates an entry's last use in its modification time, which pruning reads. */
-function markUsed(entry: string): void {
-  try {
-    const now = new Date();
-    fs.utimesSync(entry, now, now);
-  } catch {
-    // A read-only cache is still a cache.
-  }
-}
-
-/**
- * Removes entries unused for 30 days, and files of earlier cache layouts, so
- * the cache does not grow with every version of every large cassette.
- */
-function pruneCache(cacheDir: string): void {
-  const oldest = Date.now() - CACHE_ENTRY_MAX_IDLE_MS;
-  for (const name of fs.readdirSync(cacheDir)) {
-    const entry = path.join(cacheDir, name);
-    try {
-      if (name.startsWith('.')) continue; // an entry being written by another worker
-      if (!name.endsWith('.jsonl') || fs.statSync(entry).mtimeMs < oldest) fs.rmSync(entry, { force: true });
-    } catch {
-      // Another worker pruned it first.
-    }
-  }
-}
-
-/** The SHA-256 of a file's bytes, read a chunk at a time. */
-function hashFile(file: string): string {
-  const hash = createHash('sha256');
-  for (const chunk of readChunks(file)) hash.update(chunk);
-  return hash.digest('hex');
-}
-
-/** A file's bytes, a chunk at a time (each chunk is only valid until the next is read). */
-function* readChunks(file: string): Generator<Buffer> {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
-    for (;;) {
-      const read = fs.readSync(fd, buffer, 0, buffer.length, null);
-      if (read === 0) return;
-      yield buffer.subarray(0, read);
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** A UTF-8 file's lines (without their `\n`), optionally feeding its bytes to a hash. */
-function* readLines(file: string, hash?: Hash): Generator<string> {
-  const decoder = new StringDecoder('utf8');
-  let partial = '';
-  for (const chunk of readChunks(file)) {
-    hash?.update(chunk);
-    const lines = (partial + decoder.write(chunk)).split('\n');
-    partial = lines.pop()!;
-    yield* lines;
-  }
-  const last = partial + decoder.end();
-  if (last !== '') yield last;
-}
-
-/**
- * A cache entry: the root fields on the first line, then one interaction per
- * line — with its response after a tab, so it can be left unparsed until it
- * is replayed (JSON text never holds a raw tab).
- */
-function* cacheEntryLines(doc: CassetteDocument): Generator<string> {
-  const { interactions, ...root } = doc;
-  yield `${JSON.stringify(root)}\n`;
-  for (const interaction of interactions) {
-    if (interaction.error !== undefined || interaction.response === undefined) {
-      yield `${JSON.stringify(interaction)}\n`;
-      continue;
-    }
-    const { response, ...rest } = interaction;
-    yield `${JSON.stringify(rest)}\t${JSON.stringify(response)}\n`;
-  }
-}
-
-function readCacheEntry(entry: string, file: string): CassetteDocument | undefined {
-  let doc: CassetteDocument;
-  const responses: (string | undefined)[] = [];
-  try {
-    let root: Record<string, unknown> | undefined;
-    const interactions: unknown[] = [];
-    for (const line of readLines(entry)) {
-      if (line === '') continue;
-      if (root === undefined) {
-        root = JSON.parse(line) as Record<string, unknown>;
-        continue;
-      }
-      const tab = line.indexOf('\t');
-      if (tab === -1) {
-        interactions.push(JSON.parse(line));
-        responses.push(undefined);
-      } else {
-        // Present but not parsed yet: validation sees a response, and skips its shape (checked when the entry was written).
-        interactions.push({ ...(JSON.parse(line.slice(0, tab)) as object), response: undefined });
-        responses.push(line.slice(tab + 1));
-      }
-    }
-    if (!root) return undefined;
-    doc = validateCassette({ ...root, interactions }, file);
-  } catch {
-    // No entry yet (or a damaged one): the cassette is parsed, which reports any real problem.
-    return undefined;
-  }
-  doc.interactions.forEach((interaction, i) => {
-    const text = responses[i];
-    if (text !== undefined) defineLazyResponse(interaction, text, entry, file);
-  });
-  return doc;
-}
-
-/**
- * Makes `interaction.response` parse its JSON text on first read. A test
- * replays a few of a large cassette's responses; parsing only those keeps
- * loading cheap and leaves no object graph of every stream's events for the
- * garbage collector to move (a 500-event SSE response is ~3,500 objects).
- */
-function defineLazyResponse(interaction: Interaction, text: string, entry: string, file: string): void {
-  const settle = (target: Interaction, value: Json) => {
-    Object.defineProperty(target, 'response', { value, writable: true, enumerable: true, configurable: true });
-  };
-  Object.defineProperty(interaction, 'response', {
-    enumerable: true,
-    configurable: true,
-    get(this: Interaction): Json {
-      let value: Json;
-      try {
-        value = JSON.parse(text) as Json;
-      } catch (error) {
-        throw new CassetteCorruptError(
-          `The parsed copy of cassette ${file} in ${entry} is damaged (interaction ${interaction.index}: ${(error as Error).message}).\n` +
-            'Delete that file (a cache: the cassette is parsed again), then run the tests again.',
-        );
-      }
-      settle(this, value);
-      return value;
-    },
-    set(this: Interaction, value: Json) {
-      settle(this, value);
-    },
-  });
 }
 
 /**

@@ -45,6 +45,24 @@ export type InteractionKind = (typeof INTERACTION_KINDS)[number];
 /** A JSON-like value as it is stored in a cassette. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+/**
+ * The key under which an event of a stored stream keeps its JSON `data` as
+ * compact text, in the parse cache's form of the events (see {@link UNPARSED_EVENTS}).
+ */
+export const EVENT_DATA_TEXT = 'data_json' as const;
+
+/**
+ * A response read from the parse cache holds here (non-enumerable) its `sse`
+ * events as they were cached — each event's JSON `data` still text under
+ * {@link EVENT_DATA_TEXT} — until its `sse` is read. Replay writes that text
+ * instead of parsing and serializing every event's data; anything that reads
+ * `sse` gets the events as stored, and the unparsed form is dropped.
+ *
+ * @example
+ * const events = (response as { [UNPARSED_EVENTS]?: Json[] })[UNPARSED_EVENTS] ?? response.sse;
+ */
+export const UNPARSED_EVENTS: unique symbol = Symbol('agenttape.unparsedEvents');
+
 /** A recorded error (`error` instead of `response`). */
 export interface RecordedError {
   type: string;

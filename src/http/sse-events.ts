@@ -6,7 +6,7 @@
  * serializer would not reproduce (CRLF line endings, `data:` without a space,
  * unusual field order, an unterminated tail) is kept verbatim as `raw`.
  */
-import type { Json } from '../cassette/cassette-format';
+import { EVENT_DATA_TEXT, type Json } from '../cassette/cassette-format';
 
 /** One stored event: its fields, or its verbatim text. */
 export interface SseEntry {
@@ -17,6 +17,8 @@ export interface SseEntry {
   retry?: number;
   /** The exact text of an event the fields could not reproduce. */
   raw?: string;
+  /** `data` as its compact JSON text, in the parse cache's unparsed form of the events. */
+  [EVENT_DATA_TEXT]?: string;
 }
 
 /** One event as found in a stream: its stored form and where its text lies. */
@@ -76,7 +78,11 @@ export function serializeSseEntry(entry: SseEntry): string {
   if (entry.comment !== undefined) out += prefixLines(': ', entry.comment);
   if (entry.id !== undefined) out += `id: ${entry.id}\n`;
   if (entry.event !== undefined) out += `event: ${entry.event}\n`;
-  if (entry.data !== undefined) {
+  const dataText = entry[EVENT_DATA_TEXT];
+  if (typeof dataText === 'string') {
+    // JSON data still as the parse cache keeps it: the very text JSON.stringify would give.
+    out += `data: ${dataText}\n`;
+  } else if (entry.data !== undefined) {
     // JSON.stringify escapes line ends, so parsed data is always one line.
     out += typeof entry.data === 'string' ? prefixLines('data: ', entry.data) : `data: ${JSON.stringify(entry.data)}\n`;
   }

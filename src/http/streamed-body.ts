@@ -12,7 +12,7 @@
  * - `chunks`: for other streamed bodies, `{ delay_ms, text }` or
  *   `{ delay_ms, body_b64 }` per chunk.
  */
-import type { Json } from '../cassette/cassette-format';
+import { UNPARSED_EVENTS, type Json } from '../cassette/cassette-format';
 import { decodeUtf8 } from './body-codec';
 import { parseSse, serializeSseEntry, type SseEntry } from './sse-events';
 
@@ -159,7 +159,10 @@ function sseChunks(entries: Json[]): TimedChunk[] {
  * decodeStreamedBody({ status_code: 200, sse: [{ delay_ms: 3, data: { a: 1 } }] });
  * // [{ delayMs: 3, bytes: <'data: {"a":1}\n\n'> }]
  */
-export function decodeStreamedBody(stored: { [key: string]: Json | undefined }): TimedChunk[] | undefined {
+export function decodeStreamedBody(stored: { [key: string]: Json | undefined; [UNPARSED_EVENTS]?: Json[] }): TimedChunk[] | undefined {
+  // Checked first: reading `sse` would parse every event's data only to serialize it again.
+  const unparsed = stored[UNPARSED_EVENTS];
+  if (Array.isArray(unparsed)) return sseChunks(unparsed);
   if (Array.isArray(stored.sse)) return sseChunks(stored.sse);
   if (Array.isArray(stored.chunks)) {
     return stored.chunks.map((value) => {
