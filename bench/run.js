@@ -21,7 +21,8 @@ const SECTIONS = {
 };
 
 function parseArgs(argv) {
-  const options = { quick: false, only: Object.keys(SECTIONS), out: undefined };
+  // memory-rss is a part of memory, run alone on request.
+  const options = { quick: false, only: Object.keys(SECTIONS).filter((name) => name !== 'memory-rss'), out: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') options.quick = true;
