@@ -320,7 +320,14 @@ function corrupt(file: string, field: string, expected: string, where: string): 
   );
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/**
+ * True for a mapping (not null, not a list), as cassette values are read.
+ *
+ * @example
+ * isPlainObject({ a: 1 }); // true
+ * isPlainObject([1]);      // false
+ */
+export function isPlainObject(value: unknown): value is { [key: string]: Json } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

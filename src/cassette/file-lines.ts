@@ -9,13 +9,8 @@ import { StringDecoder } from 'node:string_decoder';
 /** How much of a file is read at a time. */
 const READ_CHUNK_BYTES = 1024 * 1024;
 
-/**
- * A file's bytes, a chunk at a time (each chunk is only valid until the next is read).
- *
- * @example
- * for (const chunk of readChunks('big.yaml')) hash.update(chunk);
- */
-export function* readChunks(file: string): Generator<Buffer> {
+/** A file's bytes, a chunk at a time (each chunk is only valid until the next is read). */
+function* readChunks(file: string): Generator<Buffer> {
   const fd = fs.openSync(file, 'r');
   try {
     const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);

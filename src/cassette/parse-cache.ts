@@ -18,7 +18,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CassetteCorruptError } from '../errors';
 import { writeFileAtomic } from './atomic-write';
-import { EVENT_DATA_TEXT, UNPARSED_EVENTS, validateCassette, type CassetteDocument, type Json } from './cassette-format';
+import { EVENT_DATA_TEXT, UNPARSED_EVENTS, isPlainObject, validateCassette, type CassetteDocument, type Json } from './cassette-format';
 import { readLines } from './file-lines';
 
 /** The name ending of entries in this layout; files of other layouts are pruned. */
@@ -127,15 +127,11 @@ function* entryLines(doc: CassetteDocument): Generator<string> {
   }
 }
 
-function isObject(value: unknown): value is { [key: string]: Json } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** The response line: events' JSON `data` as text when that is unambiguous, else the plain JSON. */
 function encodeResponse(response: Json): string {
-  if (!isObject(response) || !Array.isArray(response.sse) || response.sse.some((e) => isObject(e) && EVENT_DATA_TEXT in e)) return PLAIN + JSON.stringify(response);
+  if (!isPlainObject(response) || !Array.isArray(response.sse) || response.sse.some((e) => isPlainObject(e) && EVENT_DATA_TEXT in e)) return PLAIN + JSON.stringify(response);
   const sse = response.sse.map((event) => {
-    if (!isObject(event) || typeof event.data !== 'object' || event.data === null) return event;
+    if (!isPlainObject(event) || typeof event.data !== 'object' || event.data === null) return event;
     // Rebuilt key by key, so the event keeps its key order when it is read back.
     const out: { [key: string]: Json } = {};
     for (const [key, value] of Object.entries(event)) {
@@ -155,7 +151,7 @@ function decodeResponse(line: string, damaged: (error: Error) => Error): Json {
   } catch (error) {
     throw damaged(error as Error);
   }
-  if (line[0] !== EVENTS_AS_TEXT || !isObject(response) || !Array.isArray(response.sse)) return response;
+  if (line[0] !== EVENTS_AS_TEXT || !isPlainObject(response) || !Array.isArray(response.sse)) return response;
   const unparsed = response.sse;
   // Replay serializes these as they are; whoever reads `sse` gets the events as stored.
   Object.defineProperty(response, UNPARSED_EVENTS, { value: unparsed, configurable: true, enumerable: false });
@@ -165,7 +161,7 @@ function decodeResponse(line: string, damaged: (error: Error) => Error): Json {
 
 /** An event of the cache's unparsed form as stored: its data parsed, in the same place among its keys. */
 function parseEventData(event: Json, damaged: (error: Error) => Error): Json {
-  if (!isObject(event) || typeof event[EVENT_DATA_TEXT] !== 'string') return event;
+  if (!isPlainObject(event) || typeof event[EVENT_DATA_TEXT] !== 'string') return event;
   const out: { [key: string]: Json } = {};
   for (const [key, value] of Object.entries(event)) {
     if (key !== EVENT_DATA_TEXT) {

@@ -4,7 +4,7 @@
  * which matchers failed — but down to `json.messages[2].content`.
  */
 import type { DiffOptions } from 'jest-diff';
-import type { Json } from '../cassette/cassette-format';
+import { isPlainObject, type Json } from '../cassette/cassette-format';
 
 /** One field that differs between a recording and a request. */
 export interface FieldDifference {
@@ -14,10 +14,6 @@ export interface FieldDifference {
   expected: Json | undefined;
   /** The incoming value; undefined when the field is gone. */
   received: Json | undefined;
-}
-
-function isObject(value: Json | undefined): value is { [key: string]: Json } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function joinPath(prefix: string, key: string | number): string {
@@ -41,7 +37,7 @@ export function diffFields(expected: Json | undefined, received: Json | undefine
     for (let i = 0; i < length; i++) out.push(...diffFields(expected[i], received[i], joinPath(prefix, i)));
     return out;
   }
-  if (isObject(expected) && isObject(received)) {
+  if (isPlainObject(expected) && isPlainObject(received)) {
     const out: FieldDifference[] = [];
     const keys = new Set([...Object.keys(expected), ...Object.keys(received)]);
     for (const key of [...keys].sort()) out.push(...diffFields(expected[key], received[key], joinPath(prefix, key)));
