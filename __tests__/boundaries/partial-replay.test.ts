@@ -82,6 +82,35 @@ describe('boundaries under useCassette', () => {
     expect(store.size).toBe(0);
   });
 
+  test('an async tool that rejected rejects again on replay, with the same class, name, message and fields, without running', async () => {
+    let runs = 0;
+    const charge = tool('charge', async (cents: number) => {
+      runs++;
+      const error = new TypeError(`amount must be positive, got ${cents}`) as TypeError & { code: string };
+      error.code = 'invalid_amount';
+      throw error;
+    });
+    const viaRecordCall = () => recordCall('tool', { name: 'refund', args: [7] }, async () => {
+      runs++;
+      throw new RangeError('refund window closed');
+    });
+    const agent = async () => Promise.allSettled([charge(-5), viaRecordCall()]);
+    const recorded = await useCassette('rejects', options({ mode: 'record' }), agent);
+    expect(runs).toBe(2);
+    const replayed = await useCassette('rejects', options(), agent);
+    expect(runs).toBe(2);
+    const [chargeError, refundError] = replayed.map((r) => (r as PromiseRejectedResult).reason);
+    expect(chargeError).toBeInstanceOf(TypeError);
+    expect([chargeError.name, chargeError.message, chargeError.code]).toEqual(['TypeError', 'amount must be positive, got -5', 'invalid_amount']);
+    expect(refundError).toBeInstanceOf(RangeError);
+    expect(refundError.message).toBe('refund window closed');
+    expect(replayed.map((r) => r.status)).toEqual(recorded.map((r) => r.status));
+    expect(read('rejects').interactions.map((i) => [i.boundary, i.error?.type, i.metadata.async])).toEqual([
+      ['charge', 'TypeError', true],
+      ['refund', 'RangeError', true],
+    ]);
+  });
+
   test('frozen in `all` mode: the frozen tool is served and kept, the others run again', async () => {
     const runs = { charge: 0, quote: 0 };
     const charge = tool('charge', async (cents: number) => ({ id: `ch_${++runs.charge}`, cents }));
