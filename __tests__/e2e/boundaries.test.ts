@@ -2,8 +2,9 @@
  * Agent boundaries end to end (SPEC §7, §8, §11, §13): a tool with a real side
  * effect runs once across a record run and ten replays; a recorded error is
  * thrown again; `live: ['llm']` sees a changed model answer while tools stay
- * frozen and the original cassette stays byte-identical; `frozen` refuses a
- * new tool call without running it; the same agent runs under `useCassette`
+ * frozen and the original cassette stays byte-identical (per test, docblock and
+ * config); `frozen` (per test, docblock and config) serves recorded tools while
+ * recording and refuses a new tool call without running it; the same agent runs under `useCassette`
  * in a plain Node script.
  */
 import { spawn } from 'node:child_process';
@@ -120,6 +121,26 @@ test('pragma agent', async () => {
   expect(cassette.steps.map((s) => s.interaction.kind + ':' + s.source)).toEqual(
     process.env.AGENTTAPE_MODE ? ['tool:recorded', 'retrieval:recorded', 'llm:recorded'] : ['tool:replayed', 'retrieval:replayed', 'llm:live'],
   );
+});
+`;
+
+const FROZEN_DOCBLOCK = `/**
+ * @agenttape-frozen tool
+ */
+`;
+
+// Recorded first without the docblock (a frozen boundary is only served, never recorded).
+const FROZEN_DOCBLOCK_TEST = `
+const path = require('node:path');
+const { cassette } = require('agenttape');
+const { createAgent } = require('./agent');
+
+const agent = createAgent({ baseURL: process.env.PROVIDER_URL, sideEffectFile: path.join(__dirname, 'side-effects.log') });
+
+test('frozen docblock agent', async () => {
+  const result = await agent.ask(process.env.QUESTION || 'What is the weather?');
+  expect(result.answer).toBe(process.env.EXPECTED_ANSWER);
+  expect(cassette.steps.map((s) => s.interaction.kind + ':' + s.source)).toEqual(process.env.STEPS.split(','));
 });
 `;
 
@@ -295,6 +316,51 @@ describe('agent boundaries: tools never run twice, prompts can change safely', (
     expect(run.output).toContain('UnmatchedInteractionError');
     expect(run.output).toContain('Boundary: tool log_question');
     expect(run.output).toContain("args[0]: expected 'What is the weather?', received 'Will it snow?'");
+    expect(lines()).toHaveLength(linesBefore);
+    expect(sha256(fixture.read(CASSETTE))).toBe(originalHash);
+  });
+
+  test('an @agenttape-frozen docblock serves the file\'s tools from the cassette while recording, and refuses new tool calls', async () => {
+    const cassettePath = 'cassettes/frozen-docblock.test.js/frozen docblock agent.yaml';
+    const env = { PROVIDER_URL: provider.url, EXPECTED_ANSWER: ORIGINAL_ANSWER };
+    fixture.write('frozen-docblock.test.js', FROZEN_DOCBLOCK_TEST);
+    const record = await fixture.run(['frozen-docblock.test.js'], { ...env, AGENTTAPE_MODE: 'record', STEPS: 'tool:recorded,retrieval:recorded,llm:recorded' });
+    expect(record.status).toBe(0);
+    fixture.write('frozen-docblock.test.js', FROZEN_DOCBLOCK + FROZEN_DOCBLOCK_TEST);
+    const linesBefore = lines().length;
+    const chatBefore = chatRequests();
+    const nestedBefore = nestedRequests();
+    // Re-recording everything: the frozen tool is served (no side effect), the retrieval and the LLM run again.
+    const again = await fixture.run(['frozen-docblock.test.js'], { ...env, AGENTTAPE_MODE: 'all', STEPS: 'tool:replayed,retrieval:recorded,llm:recorded' });
+    expect(again.output).toContain('Tests:       1 passed, 1 total');
+    expect(again.status).toBe(0);
+    expect(lines().slice(linesBefore)).toEqual(['lookup_city London']);
+    expect(chatRequests()).toBe(chatBefore + 1);
+    expect(nestedRequests()).toBe(nestedBefore);
+    const frozenHash = sha256(fixture.read(cassettePath));
+    // A question the cassette lacks: the frozen tool fails with the replay-miss error and never runs.
+    const miss = await fixture.run(['frozen-docblock.test.js'], { ...env, AGENTTAPE_MODE: 'new_episodes', QUESTION: 'Will it snow?', STEPS: '' });
+    expect(miss.status).toBe(1);
+    expect(miss.output).toContain('UnmatchedInteractionError: AgentTape: no recording matches this tool request; it was not sent.');
+    expect(miss.output).toContain("args[0]: expected 'What is the weather?', received 'Will it snow?'");
+    expect(lines()).toHaveLength(linesBefore + 1);
+    expect(sha256(fixture.read(cassettePath))).toBe(frozenHash);
+  });
+
+  test('frozen from agenttape.config.json: a new call of that boundary fails and never executes', async () => {
+    const originalHash = sha256(fixture.read(CASSETTE));
+    const linesBefore = lines().length;
+    fixture.write('agenttape.config.json', JSON.stringify({ frozen: ['log_question'] }));
+    const run = await fixture.run(['agent.test.js', '-t', 'weather agent'], {
+      AGENTTAPE_MODE: 'new_episodes',
+      PROVIDER_URL: provider.url,
+      EXPECTED_ANSWER: ORIGINAL_ANSWER,
+      QUESTION: 'Will it snow?',
+    });
+    fs.rmSync(path.join(fixture.dir, 'agenttape.config.json'));
+    expect(run.status).toBe(1);
+    expect(run.output).toContain('UnmatchedInteractionError');
+    expect(run.output).toContain('Boundary: tool log_question');
     expect(lines()).toHaveLength(linesBefore);
     expect(sha256(fixture.read(CASSETTE))).toBe(originalHash);
   });
