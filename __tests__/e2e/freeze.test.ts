@@ -3,7 +3,8 @@
  * (global and `node:crypto`) and `Math.random()` is recorded, then replayed by
  * a later Jest process with a different real clock without a miss; Jest fake
  * timers keep working with the freeze on; `freeze: []` turns it off (and then
- * the same test misses); an environment variable that drifted is reported.
+ * the same test misses); an environment variable that drifted is reported; the
+ * shared crypto objects are put back for the next test file of the process.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -146,5 +147,55 @@ test('the real clock', async () => {
     const replay = await fixture.run([], { PROVIDER_URL: provider.url });
     expect(replay.status).toBe(1);
     expect(replay.output).toContain('ERR_AGENTTAPE_UNMATCHED');
+  });
+});
+
+describe('freeze: restored after the test file', () => {
+  let fixture: FixtureProject;
+
+  beforeAll(() => {
+    // Both files run in one process (-i), in name order: what the first patched must be gone for the second.
+    fixture = createFixture('freeze-restore', { testSequencer: './by-name-sequencer.js' });
+    fixture.write('by-name-sequencer.js', `
+const Sequencer = require('@jest/test-sequencer').default;
+module.exports = class ByName extends Sequencer {
+  sort(tests) {
+    return [...tests].sort((a, b) => a.path.localeCompare(b.path));
+  }
+};
+`);
+    fixture.write('a-frozen.test.js', `
+const nodeCrypto = require('node:crypto');
+test('frozen inside the AgentTape environment', async () => {
+  const first = [Date.now(), crypto.randomUUID(), nodeCrypto.randomUUID()];
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(Date.now()).toBe(first[0]);
+  require('node:fs').writeFileSync(process.env.UUIDS_FILE, JSON.stringify(first.slice(1)));
+});
+`);
+    fixture.write('b-plain.test.js', `/**
+ * @jest-environment node
+ */
+const nodeCrypto = require('node:crypto');
+const { execFileSync } = require('node:child_process');
+const shape = "const c = require('node:crypto'); console.log(JSON.stringify([String(c.randomUUID), String(globalThis.crypto.randomUUID), Object.getOwnPropertyNames(globalThis.crypto)]))";
+
+test('the shared crypto objects are as in a fresh Node process', () => {
+  const pristine = JSON.parse(execFileSync(process.execPath, ['-e', shape], { encoding: 'utf8' }));
+  expect([String(nodeCrypto.randomUUID), String(globalThis.crypto.randomUUID), Object.getOwnPropertyNames(globalThis.crypto)]).toEqual(pristine);
+  const frozen = JSON.parse(require('node:fs').readFileSync(process.env.UUIDS_FILE, 'utf8'));
+  const now = [crypto.randomUUID(), nodeCrypto.randomUUID()];
+  expect(now[0]).not.toBe(now[1]);
+  for (const uuid of now) expect(frozen).not.toContain(uuid);
+});
+`);
+  });
+  afterAll(() => fixture.remove());
+
+  test('a later test file in the same process sees the real crypto.randomUUID (global and node:crypto)', async () => {
+    const run = await fixture.run(['-i'], { UUIDS_FILE: path.join(fixture.dir, 'uuids.json'), AGENTTAPE_MODE: 'record' });
+    expect(run.output).toContain('Tests:       2 passed, 2 total');
+    expect(run.output.indexOf('a-frozen.test.js')).toBeLessThan(run.output.indexOf('b-plain.test.js'));
+    expect(run.status).toBe(0);
   });
 });
