@@ -68,6 +68,15 @@ describe('configuration errors', () => {
     fs.rmSync(path.join(fixture.dir, 'agenttape.config.json'));
   });
 
+  test('an invalid redaction pattern stops the run with a ConfigError instead of being skipped', async () => {
+    fixture.write('agenttape.config.json', JSON.stringify({ redact: { patterns: ['ACME-[0-9'] } }));
+    const run = await runJson(fixture);
+    fs.rmSync(path.join(fixture.dir, 'agenttape.config.json'));
+    expect(run.status).toBe(1);
+    expect(run.file('plain.test.js').status).toBe('failed');
+    expect(run.file('plain.test.js').message).toContain(`ConfigError: Invalid pattern "ACME-[0-9" in "redact.patterns" in ${path.join(fixture.dir, 'agenttape.config.json')}: Invalid regular expression`);
+  });
+
   test('an unknown key or a bad value in testEnvironmentOptions.agenttape names the key', async () => {
     fixture.write('jest.config.js', `module.exports = ${JSON.stringify({ preset: 'agenttape', rootDir: '.', testEnvironmentOptions: { agenttape: { mode: 'none', matchHeader: true } } })};\n`);
     const unknown = await runJson(fixture);
