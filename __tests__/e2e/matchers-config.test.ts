@@ -1,8 +1,9 @@
 /**
  * SPEC §5 matchers and §12 configuration end to end: the matcher chain,
  * ignoreVolatileFields and matchHeaders come from agenttape.config.json (or
- * testEnvironmentOptions.agenttape on top), and a bad configuration stops Jest
- * with a ConfigError that names the key.
+ * testEnvironmentOptions.agenttape on top), a matcher function comes from
+ * cassette.use(), and a bad configuration stops Jest with a ConfigError that
+ * names the key.
  */
 import { CONFIG_KEYS } from '../../src/config/config';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
@@ -82,5 +83,50 @@ describe('matchers and configuration', () => {
     const run = await replay({});
     expect(run.status).toBe(1);
     expect(run.output).toContain('Invalid value "network" in "freeze" in testEnvironmentOptions.agenttape. Allowed values: clock, uuid, random.');
+  });
+});
+
+describe('a matcher function from cassette.use()', () => {
+  let provider: FakeProvider;
+  let fixture: FixtureProject;
+
+  beforeAll(async () => {
+    provider = await startFakeProvider();
+    fixture = createFixture('matchers-function');
+    fixture.write('search.test.js', `
+const { cassette } = require('agenttape');
+// Functions cannot travel through Jest's JSON configuration: a test sets them in code.
+const bySearchTerm = (request) => new URL(request.url).searchParams.get('q');
+
+test('search', async () => {
+  if (!process.env.DEFAULT_MATCHERS) cassette.use({ matchers: [bySearchTerm] });
+  const res = await fetch(process.env.PROVIDER_URL + '/echo/search?q=weather&page=' + process.env.PAGE);
+  expect((await res.json()).path).toBe('/echo/search?q=weather&page=1');
+  if (process.env.LATE) cassette.use({ matchers: ['ordered'] });
+});
+`);
+    const run = await fixture.run([], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url, PAGE: '1' });
+    expect(run.output).toContain('Tests:       1 passed, 1 total');
+  });
+  afterAll(async () => {
+    await provider.close();
+    fixture.remove();
+  });
+
+  test('serves a request that differs only where the function does not look; the default chain misses it', async () => {
+    const before = provider.connections;
+    const served = await fixture.run([], { PROVIDER_URL: provider.url, PAGE: '2' });
+    expect(served.output).toContain('Tests:       1 passed, 1 total');
+    expect(served.status).toBe(0);
+    const missed = await fixture.run([], { PROVIDER_URL: provider.url, PAGE: '2', DEFAULT_MATCHERS: '1' });
+    expect(missed.status).toBe(1);
+    expect(missed.output).toContain('UnmatchedInteractionError: AgentTape: no recording matches');
+    expect(provider.connections).toBe(before);
+  });
+
+  test('set after the first request, it is a ConfigError', async () => {
+    const run = await fixture.run([], { PROVIDER_URL: provider.url, PAGE: '1', LATE: '1' });
+    expect(run.status).toBe(1);
+    expect(run.output).toContain('ConfigError: "matchers" in cassette.use() came after this test\'s first request');
   });
 });

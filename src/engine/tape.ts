@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { CassetteDocument, Interaction } from '../cassette/cassette-format';
 import type { AgentTapeConfig } from '../config/config';
 import { isRecordAll, isRecordingMode, type ResolvedMode } from '../config/modes';
+import { ConfigError } from '../errors';
 import { MatchIndex, type IncomingRequest } from './match-index';
 import { PartialReplay } from './partial-replay';
 
@@ -72,6 +73,22 @@ export class Tape {
   ) {}
 
   private partialReplay: PartialReplay | undefined;
+  /** The configuration requests are matched with: `config`, or a per-test matcher chain over it. */
+  private matchConfig: AgentTapeConfig | undefined;
+
+  /**
+   * Matches this test's requests with another matcher chain (`cassette.use({ matchers })`).
+   * Only before the first request: recordings already served were chosen by the old chain.
+   *
+   * @example
+   * tape.useMatchers(['ordered'], 'cassette.use()');
+   */
+  useMatchers(matchers: AgentTapeConfig['matchers'], where: string): void {
+    if (this.index || this.frozenIndex) {
+      throw new ConfigError(`"matchers" in ${where} came after this test's first request; set it at the start of the test (or in beforeEach), before any request is made.`);
+    }
+    this.matchConfig = { ...this.config, matchers };
+  }
 
   /** The `live` / `frozen` lists in force (config, then docblock, then `cassette.use()`). */
   get partial(): PartialReplay {
@@ -96,7 +113,7 @@ export class Tape {
   /** Finds, marks used and returns the recording that matches, if any. */
   take(incoming: IncomingRequest): Interaction | undefined {
     if (this.recordings.length === 0) return undefined;
-    this.index ??= new MatchIndex(this.recordings, this.config);
+    this.index ??= new MatchIndex(this.recordings, this.matchConfig ?? this.config);
     const position = this.index.take(incoming);
     if (position === undefined) return undefined;
     const interaction = this.recordings[position];
@@ -112,7 +129,7 @@ export class Tape {
     if (!isRecordAll(this.mode.mode)) return this.take(incoming);
     const existing = this.existing?.interactions ?? [];
     if (existing.length === 0) return undefined;
-    this.frozenIndex ??= new MatchIndex(existing, this.config);
+    this.frozenIndex ??= new MatchIndex(existing, this.matchConfig ?? this.config);
     const position = this.frozenIndex.take(incoming);
     if (position === undefined) return undefined;
     const interaction = existing[position];

@@ -4,6 +4,7 @@
  * through the bridge, so the same object works in every test file.
  */
 import type { Interaction } from '../cassette/cassette-format';
+import type { MatcherSpec } from '../config/config';
 import type { Mode } from '../config/modes';
 import type { InteractionSource, Tape } from '../engine/tape';
 import { readBridge } from './handle-bridge';
@@ -22,6 +23,11 @@ export interface CassetteUseOptions {
   live?: string[];
   /** Boundaries served from the cassette while recording; a call it lacks fails and never runs. */
   frozen?: string[];
+  /**
+   * The matcher chain of this test (SPEC §5): `ignore_volatile`, `exact`, `ordered` or a
+   * function returning a key, tried in order. Before the test's first request.
+   */
+  matchers?: MatcherSpec | MatcherSpec[];
 }
 
 /** The running test's cassette. */

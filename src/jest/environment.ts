@@ -10,8 +10,8 @@ import NodeEnvironment from 'jest-environment-node';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as path from 'node:path';
 import { BoundaryRecorder } from '../boundaries/boundary-recorder';
-import { loadConfig, type AgentTapeConfig } from '../config/config';
-import { parseMode, type Mode } from '../config/modes';
+import { applyOptions, loadConfig, type AgentTapeConfig } from '../config/config';
+import { parseMode } from '../config/modes';
 import { fillPlaceholderKeys } from '../config/placeholder-keys';
 import type { CassetteRuntime } from '../engine/cassette-runtime';
 import { CassetteState } from '../engine/cassette-state';
@@ -22,6 +22,7 @@ import { createBlockedRequestReporter, createHttpHandler } from '../http/http-ha
 import { HttpInterception } from '../http/request-interception';
 import { Redactor } from '../redact/redactor';
 import { countUsage, writeTestFileUsage } from '../usage/cassette-usage';
+import type { CassetteUseOptions } from './cassette-handle';
 import { installBridge } from './handle-bridge';
 
 export { PLACEHOLDER_API_KEY, PROVIDER_KEY_VARIABLES } from '../config/placeholder-keys';
@@ -98,7 +99,7 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
     if (this.state.openFileScope().mode.mode === 'none') fillPlaceholderKeys(this.global.process.env);
     installBridge(this.global, {
       currentTape: () => this.currentTape(),
-      useOptions: (options: { mode?: Mode; live?: string[]; frozen?: string[] }) => this.useOptions(options),
+      useOptions: (options: CassetteUseOptions) => this.useOptions(options),
       boundaries: this.boundaries,
     });
     this.freeze = new FreezeController(this.global, this.fakeTimersModern, this.config, (message) => this.global.console.warn(message), () => this.currentTape());
@@ -192,13 +193,17 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
     return this.boundaries.executing();
   }
 
-  private useOptions(options: { mode?: Mode; live?: string[]; frozen?: string[] }): void {
+  private useOptions(options: CassetteUseOptions): void {
     const tape = this.currentTape();
     const mode = options.mode === undefined ? undefined : parseMode(options.mode, 'cassette.use()');
-    // cassette.use({ live }) alone must not reset a mode set by an earlier cassette.use({ mode }).
-    if (mode !== undefined || (options.live === undefined && options.frozen === undefined)) this.state.setTestMode(tape, mode);
+    // cassette.use({ live }) or ({ matchers }) alone must not reset a mode set by an earlier cassette.use({ mode }).
+    if (mode !== undefined || (options.live === undefined && options.frozen === undefined && options.matchers === undefined)) this.state.setTestMode(tape, mode);
     const partial = partialReplayFor(tape.config, options, 'cassette.use()');
     if (partial) tape.partial = partial;
+    if (options.matchers !== undefined) {
+      const { matchers } = applyOptions(tape.config, { matchers: options.matchers }, 'cassette.use()', this.state.location.rootDir);
+      tape.useMatchers(matchers, 'cassette.use()');
+    }
   }
 
   /** Leaves the record the run summary and `agenttape prune` read; a cache, so failing to write it only warns. */

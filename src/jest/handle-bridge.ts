@@ -4,8 +4,8 @@
  * which lives in the outer realm. One namespaced key, defined non-enumerable.
  */
 import type { BoundaryRecorder } from '../boundaries/boundary-recorder';
-import type { Mode } from '../config/modes';
 import type { Tape } from '../engine/tape';
+import type { CassetteUseOptions } from './cassette-handle';
 
 /** The global property name. */
 export const BRIDGE_KEY = '__agenttape__';
@@ -15,7 +15,7 @@ export interface AgentTapeBridge {
   /** The tape of the running test, or the file-scope tape outside tests. */
   currentTape(): Tape;
   /** Applies per-test options to the running test's cassette. */
-  useOptions(options: { mode?: Mode; live?: string[]; frozen?: string[] }): void;
+  useOptions(options: CassetteUseOptions): void;
   /** Routes tool, retrieval and memory calls through the cassette. */
   boundaries?: Pick<BoundaryRecorder, 'begin' | 'executing'>;
 }
