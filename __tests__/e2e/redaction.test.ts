@@ -246,6 +246,25 @@ describe('secrets never reach disk', () => {
   test('the corpus covers every shape SPEC §10 names', () => {
     expect(Object.keys(SECRETS).length).toBeGreaterThanOrEqual(30);
     for (const [name, core] of Object.entries(CORES)) expect(SECRETS[name]).toContain(core);
+    // Each shape of SPEC §10, by the corpus entry that carries it.
+    const shapes: [string, string, RegExp][] = [
+      ['OpenAI sk-', 'openaiLegacy', /^sk-[A-Za-z0-9]{40,}$/],
+      ['OpenAI sk-proj-', 'openaiProject', /^sk-proj-/],
+      ['Anthropic sk-ant-', 'anthropic', /^sk-ant-/],
+      ['AWS AKIA', 'awsAccessKey', /^AKIA[A-Z0-9]{16}$/],
+      ['GitHub ghp_', 'githubClassic', /^ghp_/],
+      ['Slack xox', 'slackBot', /^xox[bp]-/],
+      ['Google AIza', 'googleApiKey', /^AIza/],
+      ['Stripe sk_live_', 'stripeLive', /^sk_live_/],
+      ['Bearer', 'bearerOpaque', /^Bearer \S+$/],
+      ['JWT', 'jwt', /^eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+$/],
+      ['PEM private key', 'pemRsa', /^-----BEGIN RSA PRIVATE KEY-----\n[\s\S]+-----END RSA PRIVATE KEY-----$/],
+      ['credentials in a URL', 'urlCredentials', /^\w+:\/\/[^:/]+:[^@]+@/],
+      ['e-mail address', 'emailUser', /^[^@\s]+@[^@\s]+\.\w+$/],
+    ];
+    for (const [, name, shape] of shapes) expect(SECRETS[name]).toMatch(shape);
+    // Key and token query parameters: sent as ?token=…&api_key=…&key=… by the URL test below.
+    expect(AGENT_TEST).toContain("'/keys?token=' + S.queryToken + '&api_key=' + S.queryApiKey + '&key=' + S.googleApiKey");
   });
 
   test('recording through the SDKs and fetch writes none of the secrets', async () => {
