@@ -14,6 +14,8 @@ const COMMANDS = ['inspect', 'timeline', 'diff', 'validate', 'redact', 'view', '
 const NOCK_BACK_FIXTURE = path.join(__dirname, '..', 'fixtures', 'nock', 'weather.nock-back.json');
 // It holds a fake Anthropic key on purpose (the import must redact it), so it lives with the secret fixtures.
 const NOCK_RECORDER_OUTPUT = path.join(__dirname, '..', 'fixtures', 'secrets', 'anthropic.recorder.json');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { SECRETS } = require('../fixtures/secrets/corpus.js') as { SECRETS: Record<string, string> };
 
 let project: string;
 const file = (relative: string) => path.join(project, relative);
@@ -169,6 +171,19 @@ describe('validate', () => {
     expect(run.stdout).toContain('error: interactions[0].request.url: matches the secret query parameter pattern');
     expect(run.stdout).toContain('error: interactions[0].response.json.note: matches the e-mail address pattern');
     expect(run.stdout).not.toContain('sk-proj-abcdefghijklmnopqrstuvwx');
+  });
+
+  test('scans binary bodies as their bytes: a key inside base64 is a leak', () => {
+    const binary = weatherInteraction(0);
+    binary.response = { status_code: 200, headers: { 'content-type': 'application/octet-stream' }, body_b64: Buffer.from(`\u0000\u00ffPK key ${SECRETS.openaiProject} end`, 'latin1').toString('base64') };
+    write('cassettes/agent.test.js/binary.yaml', cassetteText('binary', [binary]));
+    const run = cli('validate', 'cassettes/agent.test.js/binary.yaml');
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('error: interactions[0].response.body_b64: matches the OpenAI key pattern');
+    expect(run.stdout).not.toContain(SECRETS.openaiProject);
+    // redact re-applies the rules to the bytes; validate then passes.
+    expect(cli('redact', 'cassettes/agent.test.js/binary.yaml').status).toBe(0);
+    expect(cli('validate', 'cassettes/agent.test.js/binary.yaml').status).toBe(0);
   });
 
   test('a corrupt cassette fails validation with the parser\'s own message', () => {

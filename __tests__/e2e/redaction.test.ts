@@ -37,7 +37,10 @@ function allFiles(root: string): string[] {
 function leaksUnder(root: string): string[] {
   const leaks: string[] = [];
   for (const file of allFiles(root)) {
-    const text = fs.readFileSync(file, 'latin1');
+    const raw = fs.readFileSync(file, 'latin1');
+    // Binary bodies are stored as base64: decode every base64-looking run so an encoded key is found too.
+    const decoded = (raw.match(/[A-Za-z0-9+/]{16,}={0,2}/g) ?? []).map((run) => Buffer.from(run, 'base64').toString('latin1'));
+    const text = [raw, ...decoded].join('\n');
     for (const [name, core] of Object.entries(CORES)) if (text.includes(core)) leaks.push(`${name} in ${path.relative(root, file)}`);
   }
   return leaks;
@@ -49,6 +52,11 @@ async function startLeakyServer(port = 0): Promise<{ url: string; port: number; 
   const server = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
+      if (req.url?.startsWith('/bin')) {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        res.end(Buffer.concat([Buffer.from([0x00, 0xff, 0x89]), Buffer.from(`cfg id=${SECRETS.awsAccessKey} key ${SECRETS.openaiProject}`), Buffer.from([0xc3, 0x28])]));
+        return;
+      }
       if (req.url?.startsWith('/sse')) {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         res.write(`event: delta\ndata: ${JSON.stringify({ text: `Your key is ${SECRETS.anthropic}`, api_key: SECRETS.queryApiKey })}\n\n`);
@@ -189,6 +197,16 @@ test('fetch: a server-sent event stream carrying keys', async () => {
   expect(text).toContain('data: [DONE]');
 });
 
+test('fetch: binary bodies (an upload and a download) holding keys', async () => {
+  const upload = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00]), Buffer.from('tEXt api ' + S.googleApiKey + ' by ' + S.emailUser), Buffer.from([0xff, 0x00])]);
+  const res = await fetch(base + '/echo/upload', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: upload });
+  expect(res.status).toBe(200);
+  const bytes = Buffer.from(await (await fetch(leaky + '/bin')).arrayBuffer());
+  // The bytes around the keys come back as they were sent, in record and replay.
+  expect([...bytes.subarray(0, 3)]).toEqual([0x00, 0xff, 0x89]);
+  expect([...bytes.subarray(-2)]).toEqual([0xc3, 0x28]);
+});
+
 test('tool wrappers: arguments, results and a thrown error message', async () => {
   const receipt = await chargeCard({ amount: 42, api_key: S.stripeRestricted, owner: S.emailUser });
   expect(receipt.ok).toBe(true);
@@ -270,10 +288,10 @@ describe('secrets never reach disk', () => {
   test('recording through the SDKs and fetch writes none of the secrets', async () => {
     provider.answer = LEAKY_ANSWER;
     const run = await fixture.run([], { AGENTTAPE_MODE: 'record', CORPUS, PROVIDER_URL: provider.url, LEAKY_URL: leaky.url });
-    expect(run.output).toContain('Tests:       14 passed, 14 total');
+    expect(run.output).toContain('Tests:       15 passed, 15 total');
     expect(run.status).toBe(0);
     const files = allFiles(path.join(fixture.dir, 'cassettes'));
-    expect(files).toHaveLength(14);
+    expect(files).toHaveLength(15);
     // Every file the run wrote, not only the cassettes: usage records under node_modules/.cache/agenttape too.
     expect(allFiles(path.join(fixture.dir, 'node_modules', '.cache', 'agenttape')).length).toBeGreaterThan(0);
     expect(leaksUnder(fixture.dir)).toEqual([]);
@@ -305,7 +323,7 @@ describe('secrets never reach disk', () => {
     provider = await startFakeProvider(ports.provider);
     leaky = await startLeakyServer(ports.leaky);
     const run = await fixture.run([], { CORPUS, PROVIDER_URL: provider.url, LEAKY_URL: leaky.url });
-    expect(run.output).toContain('Tests:       14 passed, 14 total');
+    expect(run.output).toContain('Tests:       15 passed, 15 total');
     expect(run.status).toBe(0);
     expect(provider.connections + leaky.connections()).toBe(0);
     // A replay writes parse caches and usage records: still nothing secret.
@@ -318,10 +336,10 @@ describe('secrets never reach disk', () => {
     provider.answer = LEAKY_ANSWER;
     fixture.write('agenttape.config.json', JSON.stringify({ redact: { names: ['x-tenant-key'], patterns: ['ACME-[0-9]{8}'] }, live: ['*'] }, null, 2));
     const run = await fixture.run([], { CORPUS, PROVIDER_URL: provider.url, LEAKY_URL: leaky.url, ALL_LIVE: '1' });
-    expect(run.output).toContain('Tests:       14 passed, 14 total');
+    expect(run.output).toContain('Tests:       15 passed, 15 total');
     expect(run.status).toBe(0);
     expect(provider.connections).toBeGreaterThan(0);
-    expect(allFiles(path.join(fixture.dir, 'cassettes')).filter((f) => f.endsWith('.derived.yaml'))).toHaveLength(14);
+    expect(allFiles(path.join(fixture.dir, 'cassettes')).filter((f) => f.endsWith('.derived.yaml'))).toHaveLength(15);
     for (const [file, text] of originals) expect(fs.readFileSync(file, 'utf8')).toBe(text);
     expect(leaksUnder(fixture.dir)).toEqual([]);
   });

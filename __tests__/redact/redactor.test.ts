@@ -120,6 +120,22 @@ describe('JSON inside strings and event streams', () => {
     expect(redactor.redactString(args)).toBe(args);
   });
 
+  test('binary bodies: a key inside base64 bytes is scrubbed and every other byte kept', () => {
+    const bytes = Buffer.concat([Buffer.from([0x00, 0xff, 0x89]), Buffer.from(` key=${SECRETS.openaiProject};`), Buffer.from([0xc3, 0x28, 0x00])]);
+    const stored = redactor.redactValue({ body_b64: bytes.toString('base64'), chunks: [{ delay_ms: 0, body_b64: bytes.toString('base64') }] }) as { body_b64: string; chunks: Array<{ body_b64: string }> };
+    for (const b64 of [stored.body_b64, stored.chunks[0].body_b64]) {
+      const out = Buffer.from(b64, 'base64');
+      expect(out.toString('latin1')).not.toContain(CORES.openaiProject);
+      expect(out.subarray(0, 3)).toEqual(Buffer.from([0x00, 0xff, 0x89]));
+      expect(out.subarray(-3)).toEqual(Buffer.from([0xc3, 0x28, 0x00]));
+      expect(out.toString('latin1')).toContain(REDACTED);
+    }
+    // Idempotent, and bytes with nothing secret keep their exact encoding.
+    expect(redactor.redactValue(stored as unknown as Json)).toEqual(stored);
+    const clean = Buffer.from([0, 1, 2, 250, 251]).toString('base64');
+    expect(redactor.redactValue({ body_b64: clean })).toEqual({ body_b64: clean });
+  });
+
   test('data lines of a server-sent event stream', () => {
     const stream = `event: delta\ndata: {"api_key":"abc","text":"ok"}\n\ndata: [DONE]\n\n`;
     expect(redactor.redactString(stream)).toBe(`event: delta\ndata: {"api_key":"${REDACTED}","text":"ok"}\n\ndata: [DONE]\n\n`);

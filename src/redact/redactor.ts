@@ -56,6 +56,29 @@ export const SECRET_NAMES = [
  */
 const PROSE_WORDS = new Set(['token', 'secret', 'password', 'passwd']);
 
+/**
+ * Keys whose string value is base64 of raw bytes (binary bodies, stream chunks,
+ * a multipart body's verbatim copy). A key pasted into an upload or a binary
+ * response would otherwise reach the cassette encoded, where no text scan sees it.
+ *
+ * @example
+ * BASE64_KEYS.has('body_b64'); // true
+ */
+export const BASE64_KEYS: ReadonlySet<string> = new Set(['body_b64', 'raw_b64']);
+
+/**
+ * Decodes base64 bytes to a string with one character per byte (latin1), so
+ * ASCII secret shapes can be found and replaced without disturbing any other
+ * byte; undefined when the value is not canonical base64.
+ *
+ * @example
+ * base64AsLatin1(Buffer.from('\x00sk-proj-…').toString('base64')); // '\x00sk-proj-…'
+ */
+export function base64AsLatin1(value: string): string | undefined {
+  const bytes = Buffer.from(value, 'base64');
+  return bytes.toString('base64') === value ? bytes.toString('latin1') : undefined;
+}
+
 /** One secret shape. */
 export interface SecretPattern {
   name: string;
@@ -209,9 +232,19 @@ export class Redactor {
     const logprob = isLogprobEntry(value);
     for (const [key, v] of Object.entries(value)) {
       const secret = this.isSecretName(key) && v !== null && v !== '' && !(logprob && key === 'token');
-      out[key] = secret ? this.config.placeholder : this.redactValue(v);
+      if (secret) out[key] = this.config.placeholder;
+      else if (BASE64_KEYS.has(key) && typeof v === 'string') out[key] = this.redactBase64(v);
+      else out[key] = this.redactValue(v);
     }
     return out;
+  }
+
+  /** Scrubs secrets inside base64-encoded bytes; every byte outside a secret is kept. */
+  private redactBase64(value: string): string {
+    const bytes = base64AsLatin1(value);
+    if (bytes === undefined) return this.redactString(value);
+    const redacted = this.redactString(bytes);
+    return redacted === bytes ? value : Buffer.from(redacted, 'latin1').toString('base64');
   }
 
   /**

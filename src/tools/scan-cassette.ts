@@ -9,7 +9,7 @@ import { parseCassetteFile, type CassetteDocument, type Json } from '../cassette
 import type { RedactConfig } from '../config/config';
 import { DEFAULT_VOLATILE_FIELDS } from '../engine/canonical-request';
 import { AgentTapeError } from '../errors';
-import { SECRET_NAMES, SECRET_PATTERNS } from '../redact/redactor';
+import { BASE64_KEYS, base64AsLatin1, SECRET_NAMES, SECRET_PATTERNS } from '../redact/redactor';
 
 /** One finding. Errors fail validation; warnings fail it only with `--strict`. */
 export interface ScanFinding {
@@ -59,7 +59,9 @@ export function scanCassette(doc: CassetteDocument, redact: RedactConfig): ScanF
       return;
     }
     if (typeof value !== 'string') return;
-    const scrubbed = value.split(redact.placeholder).join(' ');
+    // Binary bodies are scanned as their bytes: a key in an upload is still a leak.
+    const text = BASE64_KEYS.has(key) ? (base64AsLatin1(value) ?? value) : value;
+    const scrubbed = text.split(redact.placeholder).join(' ');
     for (const { name, pattern } of patterns) {
       const match = pattern.exec(scrubbed);
       if (match) {
