@@ -129,6 +129,10 @@ describe('boundaries under useCassette', () => {
     const miss = useCassette('frozen', options({ mode: 'all', frozen: ['tool'] }), () => charge(999));
     await expect(miss).rejects.toThrow(UnmatchedInteractionError);
     await expect(miss).rejects.toThrow(/Boundary: tool charge[\s\S]*args\[0\]: expected 101, received 999/);
+    // The advice names the frozen token and what to do, not the generic re-record list.
+    await expect(miss).rejects.toThrow(/charge is frozen \(by "tool" in "frozen"\): it is served from the cassette and never runs, even in mode all/);
+    await expect(miss).rejects.toThrow(/take "tool" out of "frozen"/);
+    await expect(miss).rejects.not.toThrow(/new_episodes/);
     expect(runs.charge).toBe(1);
   });
 

@@ -122,6 +122,13 @@ function unmatched(tape: Tape, incoming: IncomingRequest): UnmatchedInteractionE
     lines.push(formatDifferences(closest.differences));
   }
   lines.push('', 'How to fix:');
+  if (frozen) {
+    // The generic advice (re-record, new_episodes, live) cannot help while the boundary stays frozen.
+    const tokens = tape.partial.frozen.filter((token) => token === '*' || token === incoming.kind || token === incoming.boundary).map((token) => JSON.stringify(token));
+    lines.push(`  - ${incoming.boundary} is frozen (by ${tokens.join(', ')} in "frozen"): it is served from the cassette and never runs, even in mode ${tape.mode.mode}, so this new call was refused rather than executed.`);
+    lines.push(`  - If the new call is intended, let it run once: take ${tokens.join(', ')} out of "frozen" (cassette.use({ frozen }), the @agenttape-frozen docblock or agenttape.config.json) and run ${recordCommand(tape)}`);
+    return new UnmatchedInteractionError(lines.join('\n'));
+  }
   lines.push(`  - If the change is intended, re-record this test: ${recordCommand(tape)}`);
   lines.push(`  - If a field changes on every run, add it to "ignoreVolatileFields" in agenttape.config.json.`);
   lines.push(`  - To add new requests while keeping the recorded ones: AGENTTAPE_MODE=new_episodes.`);
