@@ -6,6 +6,7 @@
  */
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
+import { spawn } from 'node:child_process';
 import { runJson } from '../support/jest-json';
 
 const DOCBLOCK_TEST = `/**
@@ -92,5 +93,72 @@ describe('recording in CI', () => {
     expect(provider.requests.slice(before).map((r) => r.url).sort()).toEqual(['/echo/config', '/echo/docblock', '/echo/use']);
     expect(fixture.files('cassettes')).toEqual(['config.test.js/config.yaml', 'docblock.test.js/docblock.yaml', 'use.test.js/use.yaml']);
     for (const file of fixture.files('cassettes')) expect(fixture.read(`cassettes/${file}`)).toContain('mode: record');
+  });
+});
+
+describe('recording in CI: the configuration files and useCassette', () => {
+  let provider: FakeProvider;
+  beforeAll(async () => {
+    provider = await startFakeProvider();
+  });
+  afterAll(() => provider.close());
+
+  test.each([
+    ['agenttape.config.json', 'agenttape.config.json', { mode: 'all' }, 'all'],
+    ['the "agenttape" key of package.json', 'package.json', { name: 'ci-package', private: true, agenttape: { mode: 'once' } }, 'once'],
+  ])('--ci refuses a recording mode from %s', async (_where, file, content, mode) => {
+    const fixture = createFixture('ci-config-file');
+    try {
+      fixture.write(file, JSON.stringify(content));
+      fixture.write('config.test.js', CONFIG_TEST);
+      const before = provider.requests.length;
+      const run = await runJson(fixture, ['--ci'], { PROVIDER_URL: provider.url });
+      const message = run.test('config').failureMessages.join('\n');
+      expect(message).toContain('RecordingRefusedInCiError');
+      expect(message).toContain(`The mode "${mode}" set in the configuration was ignored, so the test ran in replay mode and the request was not sent. Nothing was written.`);
+      expect(message).toContain('To record, run: AGENTTAPE_MODE=record npx jest config.test.js -t "^config$"');
+      expect(provider.requests.length).toBe(before);
+      expect(fixture.files('cassettes')).toEqual([]);
+      // Without CI the same configuration records: the refusal came from CI, not from a broken setting.
+      const local = await runJson(fixture, [], { PROVIDER_URL: provider.url });
+      expect(local.test('config').status).toBe('passed');
+      expect(fixture.files('cassettes')).toEqual(['config.test.js/config.yaml']);
+    } finally {
+      fixture.remove();
+    }
+  });
+
+  test('useCassette in a script with CI set: a mode from its options or agenttape.config.json is refused; AGENTTAPE_MODE records', async () => {
+    const fixture = createFixture('ci-script');
+    try {
+      fixture.write('agenttape.config.json', JSON.stringify({ mode: 'new_episodes' }));
+      fixture.write(
+        'script.js',
+        `
+const { useCassette } = require('agenttape');
+const options = process.argv[2] === 'options' ? { mode: 'record' } : {};
+useCassette('script/' + process.argv[2], options, () => fetch(process.env.PROVIDER_URL + '/echo/script').then((r) => r.status))
+  .then((status) => console.log('status ' + status))
+  .catch((error) => console.log(error.name + ': ' + error.message.split('\\n')[0]));
+`,
+      );
+      const script = (which: string, env: Record<string, string>) =>
+        new Promise<string>((resolve, reject) => {
+          let out = '';
+          const child = spawn(process.execPath, ['script.js', which], { cwd: fixture.dir, env: { ...process.env, AGENTTAPE_MODE: '', PROVIDER_URL: provider.url, ...env } });
+          child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+          child.on('error', reject);
+          child.on('close', () => resolve(out));
+        });
+      const before = provider.requests.length;
+      expect(await script('options', { CI: 'true' })).toMatch(/^RecordingRefusedInCiError: AgentTape: new http request not recorded: .*CI/);
+      expect(await script('config', { CI: 'true' })).toMatch(/^RecordingRefusedInCiError: /);
+      expect(provider.requests.length).toBe(before);
+      expect(fixture.files('cassettes')).toEqual([]);
+      expect(await script('config', { CI: 'true', AGENTTAPE_MODE: 'record' })).toBe('status 200\n');
+      expect(fixture.files('cassettes')).toEqual(['script/config.yaml']);
+    } finally {
+      fixture.remove();
+    }
   });
 });

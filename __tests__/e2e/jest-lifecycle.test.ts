@@ -87,7 +87,15 @@ test${skipSecond ? '.skip' : ''}('second', async () => { expect(await ask('secon
     fixture.write('filter.test.js', file(true));
     await fixture.run([], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url });
     expect(fixture.read('cassettes/filter.test.js/second.yaml')).toBe(second);
-    expect(fixture.read('cassettes/filter.test.js/first.yaml')).not.toBe(first); // the test that ran was re-recorded
+    const rerecorded = fixture.read('cassettes/filter.test.js/first.yaml');
+    expect(rerecorded).not.toBe(first); // the test that ran was re-recorded
+    // test.only: the test it leaves out keeps its cassette, and the run summary does not call it obsolete.
+    fixture.write('filter.test.js', file(false).replace("test('second'", "test.only('second'"));
+    const only = await fixture.run([], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url });
+    expect(only.output).toContain('Tests:       1 skipped, 1 passed, 2 total');
+    expect(fixture.read('cassettes/filter.test.js/first.yaml')).toBe(rerecorded);
+    expect(fixture.read('cassettes/filter.test.js/second.yaml')).not.toBe(second);
+    expect(only.output).not.toContain('obsolete');
     fixture.remove();
   });
 
@@ -110,4 +118,47 @@ test('agent under fake timers', async () => {
     expect(replay.output).toContain('Tests:       1 passed, 1 total');
     fixture.remove();
   });
+});
+
+test('interceptors and patches are restored after each file: a plain node test file run after AgentTape files in the same worker reaches the network', async () => {
+  const provider = await startFakeProvider();
+  const fixture = createFixture('restored', { testSequencer: './by-name-sequencer.js' });
+  try {
+    // Alphabetical order in one worker, so the plain file runs after every AgentTape file.
+    fixture.write(
+      'by-name-sequencer.js',
+      `const Sequencer = require('@jest/test-sequencer').default;
+module.exports = class ByName extends Sequencer { sort(tests) { return [...tests].sort((a, b) => a.path.localeCompare(b.path)); } };
+`,
+    );
+    for (const name of ['a', 'b', 'c']) {
+      fixture.write(`${name}.test.js`, `test('${name}', async () => { expect((await (await fetch(process.env.PROVIDER_URL + '/echo/${name}')).json()).path).toBe('/echo/${name}'); });\n`);
+    }
+    fixture.write(
+      'z-plain.test.js',
+      `/** @jest-environment node */
+const http = require('node:http');
+const undici = require('undici');
+test('the network is real again, as without AgentTape', async () => {
+  expect(globalThis[Symbol.for('undici.globalDispatcher.1')]?.constructor.name).not.toBe('BlockingDispatcher');
+  expect(Date.now()).toBeGreaterThan(Date.parse('2020-01-01'));
+  expect((await (await fetch(process.env.PROVIDER_URL + '/echo/plain-fetch')).json()).path).toBe('/echo/plain-fetch');
+  const status = await new Promise((resolve, reject) => http.get(process.env.PROVIDER_URL + '/echo/plain-http', (res) => { res.resume(); resolve(res.statusCode); }).on('error', reject));
+  expect(status).toBe(200);
+  expect((await undici.request(process.env.PROVIDER_URL + '/echo/plain-undici')).statusCode).toBe(200);
+});
+`,
+    );
+    const record = await fixture.run(['--runInBand', '--testPathPatterns', '[abc]\\.test'], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url });
+    expect(record.output).toContain('Tests:       3 passed, 3 total');
+    const before = provider.requests.length;
+    const replay = await fixture.run(['--runInBand'], { PROVIDER_URL: provider.url });
+    expect(replay.output).toContain('Tests:       4 passed, 4 total');
+    // The AgentTape files replayed; only the plain file's three requests reached the server.
+    expect(provider.requests.slice(before).map((r) => r.url)).toEqual(['/echo/plain-fetch', '/echo/plain-http', '/echo/plain-undici']);
+    expect(replay.output.indexOf('z-plain.test.js')).toBeGreaterThan(replay.output.indexOf('c.test.js'));
+  } finally {
+    await provider.close();
+    fixture.remove();
+  }
 });

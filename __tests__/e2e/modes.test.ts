@@ -96,6 +96,13 @@ describe('modes, run after run on one cassette', () => {
     expect(miss.run.test('calls').failureMessages.join('\n')).toContain('Mode:     none (replay only; from AGENTTAPE_MODE)');
     expect(miss.served).toEqual([]);
     expect(fileState()).toEqual(written);
+
+    // A recording serves once: the same request a second time is a miss, and is not sent either.
+    const used = await run('none', 'a,a');
+    expect(used.run.test('calls').status).toBe('failed');
+    expect(used.run.test('calls').failureMessages.join('\n')).toContain('UnmatchedInteractionError');
+    expect(used.served).toEqual([]);
+    expect(fileState()).toEqual(written);
   });
 
   test('all and record: ignore the cassette and record afresh', async () => {

@@ -3,6 +3,8 @@
  * server counting connections sees none. undici's own APIs, which cannot be
  * intercepted, are blocked with a clear error.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 
@@ -13,7 +15,12 @@ const axios = require('axios');
 const undici = require('undici');
 const OpenAI = require('openai').default;
 const Anthropic = require('@anthropic-ai/sdk').default;
+const { createOpenAI } = require('@ai-sdk/openai');
+const { generateText } = require('ai');
+const { ChatOpenAI } = require('@langchain/openai');
 const base = process.env.PROVIDER_URL;
+// The counting server speaks plain HTTP; a TLS attempt that leaked would still open a connection to it.
+const tlsBase = base.replace('http://', 'https://');
 
 function viaHttp(mod, url, options = {}) {
   return new Promise((resolve, reject) => {
@@ -27,13 +34,22 @@ function viaHttp(mod, url, options = {}) {
 const attempts = {
   fetch: () => fetch(base + '/echo/fetch'),
   http: () => viaHttp(http, base + '/echo/http'),
-  https: () => viaHttp(https, 'https://api.example.test/echo/https'),
+  https: () => viaHttp(https, tlsBase + '/echo/https'),
   'http upgrade (WebSocket handshake)': () => viaHttp(http, base + '/socket', { headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' } }),
   axios: () => axios.get(base + '/echo/axios'),
   openai: () => new OpenAI({ baseURL: base + '/v1' }).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
   anthropic: () => new Anthropic({ baseURL: base }).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
   'undici.request': () => undici.request(base + '/echo/undici'),
   'undici.fetch': () => undici.fetch(base + '/echo/undici-fetch'),
+  'undici WebSocket': () => new Promise((resolve, reject) => {
+    const socket = new undici.WebSocket(base.replace('http://', 'ws://') + '/socket');
+    socket.onopen = () => resolve('opened');
+    socket.onerror = (event) => reject(event.error ?? new Error('websocket error'));
+  }),
+  'ai-sdk': () => generateText({ model: createOpenAI({ baseURL: base + '/v1', apiKey: 'sk-test' }).chat('gpt-4o-mini'), prompt: 'hi' }),
+  // LangChain retries on its own (ignoring the SDK's x-should-retry), so one attempt here; a retry
+  // that fires after the file ended is the case of the next test.
+  langchain: () => new ChatOpenAI({ model: 'gpt-4o-mini', apiKey: 'sk-test', maxRetries: 0, configuration: { baseURL: base + '/v1' } }).invoke('hi'),
 };
 
 for (const [name, attempt] of Object.entries(attempts)) {
@@ -41,6 +57,21 @@ for (const [name, attempt] of Object.entries(attempts)) {
     await attempt().catch(() => 'swallowed');
   });
 }
+`;
+
+// Requests left behind by a test: a timer that fires after the file ended, through the global
+// fetch and through an SDK client that kept the fetch it was built with (as LangChain's retries do).
+const LATE_TEST = `
+const OpenAI = require('openai').default;
+const base = process.env.PROVIDER_URL;
+const openai = new OpenAI({ baseURL: base + '/v1', apiKey: 'sk-test', maxRetries: 0 });
+const report = (what) => (error) => process.stderr.write('late ' + what + ': ' + (error.cause ?? error).name + '\\n');
+test('leaves requests behind', () => {
+  setTimeout(() => {
+    fetch(base + '/echo/late').catch(report('fetch'));
+    openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'late' }] }).catch(report('openai'));
+  }, 300);
+});
 `;
 
 describe('no network in replay', () => {
@@ -59,12 +90,22 @@ describe('no network in replay', () => {
   test('every client fails its test with a typed error and no connection reaches the server', async () => {
     const run = await fixture.run([], { PROVIDER_URL: provider.url });
     expect(run.status).toBe(1);
-    expect(run.output).toContain('Tests:       9 failed, 9 total');
+    expect(run.output).toContain('Tests:       12 failed, 12 total');
     expect(run.output.match(/UnmatchedInteractionError/g)!.length).toBeGreaterThanOrEqual(7);
     expect(run.output).toContain('UninterceptableRequestError: AgentTape blocked GET');
     expect(run.output).toContain("undici's own API");
     expect(provider.connections).toBe(0);
     expect(fixture.files('cassettes')).toEqual([]);
+  });
+
+  test('a request made after its test file ended (a retry timer) is refused, not sent', async () => {
+    fixture.write('late.test.js', LATE_TEST);
+    const run = await fixture.run(['late.test.js'], { PROVIDER_URL: provider.url });
+    expect(run.output).toContain('Tests:       1 passed, 1 total');
+    expect(run.stderr).toContain('late fetch: UninterceptableRequestError\n');
+    expect(run.stderr).toContain('late openai: UninterceptableRequestError\n');
+    expect(provider.connections).toBe(0);
+    fs.rmSync(path.join(fixture.dir, 'late.test.js'));
   });
 
   test('the same holds in record mode for undici: blocked, not leaked, while other clients record', async () => {

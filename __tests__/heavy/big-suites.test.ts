@@ -49,14 +49,16 @@ describe('big suites', () => {
     fixture.remove();
   });
 
-  test('two --shard halves recorded one after the other write the whole set', async () => {
+  test('200 files recorded as two --shard halves, one after the other, write the whole set', async () => {
     const fixture = createFixture('shards');
-    for (let i = 0; i < 60; i++) fixture.write(`f${i}.test.js`, testFile(i));
+    for (let i = 0; i < 200; i++) fixture.write(`f${i}.test.js`, testFile(i));
     const first = await fixture.run(['--shard=1/2', '--maxWorkers=2'], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url }, { timeoutMs: 600_000 });
     const second = await fixture.run(['--shard=2/2', '--maxWorkers=2'], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url }, { timeoutMs: 600_000 });
     expect(first.status).toBe(0);
     expect(second.status).toBe(0);
-    checkCassettes(fixture, 60);
+    expect(first.output).toContain('Tests:       100 passed, 100 total');
+    expect(second.output).toContain('Tests:       100 passed, 100 total');
+    checkCassettes(fixture, 200);
     fixture.remove();
   });
 

@@ -57,6 +57,8 @@ test('SIGKILL at 100 random moments while writing never leaves a truncated casse
         const text = fs.readFileSync(path.join(dir, name), 'utf8');
         const doc = parseCassette(text, name);
         expect(doc.interactions).toHaveLength(20);
+        // One generation throughout: the whole old file or the whole new one, never a mix.
+        expect(doc.interactions.map((i) => (i.request.json as { generation: number }).generation)).toEqual(Array(20).fill(doc.meta.generation));
         expect(text.endsWith('\n')).toBe(true);
         generations.add(doc.meta.generation);
         filesChecked++;

@@ -349,6 +349,7 @@ export function validateCassette(data: unknown, file: string, lineOf: LineLookup
   }
   const meta = data.meta ?? {};
   if (!isPlainObject(meta)) corrupt(file, 'meta', 'must be a mapping', lineOf(['meta']));
+  validateMeta(meta, file, lineOf);
   const interactions = data.interactions ?? [];
   if (!Array.isArray(interactions)) corrupt(file, 'interactions', 'must be a list', lineOf(['interactions']));
   return {
@@ -358,6 +359,31 @@ export function validateCassette(data: unknown, file: string, lineOf: LineLookup
     meta: meta as CassetteDocument['meta'],
     interactions: interactions.map((raw, i) => validateInteraction(raw, i, file, lineOf)),
   };
+}
+
+const isStringList = (value: unknown): boolean => Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+/**
+ * The parts of `meta` that replay reads: the freeze values (a damaged one would
+ * silently replay a different clock, seed or UUIDs) and the tags. Each may be
+ * absent — cassettes written elsewhere (the Python AgentTape, by hand) often
+ * have no freeze — but when present it has the type this library writes.
+ */
+function validateMeta(meta: { [key: string]: Json }, file: string, lineOf: LineLookup): void {
+  const check = (ok: boolean, path: string[], expected: string) => {
+    if (!ok) corrupt(file, path.join('.'), expected, lineOf(path));
+  };
+  const present = (value: unknown) => value !== undefined && value !== null;
+  if (present(meta.tags)) check(isStringList(meta.tags), ['meta', 'tags'], 'must be a list of strings');
+  const freeze = meta.freeze;
+  if (!present(freeze)) return;
+  check(isPlainObject(freeze), ['meta', 'freeze'], 'must be a mapping');
+  const values = freeze as { [key: string]: Json };
+  if (present(values.features)) check(isStringList(values.features), ['meta', 'freeze', 'features'], 'must be a list of strings');
+  if (present(values.base_time)) check(typeof values.base_time === 'number' && Number.isFinite(values.base_time), ['meta', 'freeze', 'base_time'], 'must be a number (seconds since 1970)');
+  if (present(values.base_iso)) check(typeof values.base_iso === 'string' && !Number.isNaN(Date.parse(values.base_iso)), ['meta', 'freeze', 'base_iso'], 'must be an ISO date string');
+  if (present(values.random_seed)) check(typeof values.random_seed === 'number' && Number.isInteger(values.random_seed), ['meta', 'freeze', 'random_seed'], 'must be an integer');
+  if (present(values.uuids)) check(isStringList(values.uuids), ['meta', 'freeze', 'uuids'], 'must be a list of strings');
 }
 
 function validateInteraction(raw: unknown, i: number, file: string, lineOf: LineLookup): Interaction {
@@ -411,6 +437,15 @@ function validateInteraction(raw: unknown, i: number, file: string, lineOf: Line
   return interaction;
 }
 
+/** A body field of the wrong type would replay as an empty body without a word: refuse it. */
+function validateBodyFields(body: Record<string, unknown>, key: 'request' | 'response', fail: (key: string | undefined, expected: string) => never): void {
+  for (const name of ['text', 'body_b64', 'raw_b64']) {
+    const value = body[name];
+    if (value !== undefined && value !== null && typeof value !== 'string') fail(key, `"${name}" must be a string`);
+  }
+  if (body.form !== undefined && body.form !== null && !isPlainObject(body.form)) fail(key, '"form" must be a mapping');
+}
+
 function validateHttpShape(
   request: Record<string, unknown>,
   response: unknown,
@@ -421,16 +456,16 @@ function validateHttpShape(
   if (request.headers !== undefined && request.headers !== null && !isPlainObject(request.headers)) {
     fail('request', '"headers" must be a mapping');
   }
+  validateBodyFields(request, 'request', fail);
   if (response === undefined) return;
   if (!isPlainObject(response)) fail('response', 'must be a mapping with status_code');
+  validateBodyFields(response as Record<string, unknown>, 'response', fail);
   const status = (response as Record<string, unknown>).status_code;
   if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 999) {
     fail('response', 'must have an integer "status_code" between 100 and 999');
   }
   const headers = (response as Record<string, unknown>).headers;
   if (headers !== undefined && headers !== null && !isPlainObject(headers)) fail('response', '"headers" must be a mapping');
-  const b64 = (response as Record<string, unknown>).body_b64;
-  if (b64 !== undefined && typeof b64 !== 'string') fail('response', '"body_b64" must be a string');
   for (const key of ['sse', 'chunks']) {
     const list = (response as Record<string, unknown>)[key];
     if (list !== undefined && (!Array.isArray(list) || list.some((item) => !isPlainObject(item)))) fail('response', `"${key}" must be a list of mappings`);

@@ -24,6 +24,7 @@ import { Redactor } from '../redact/redactor';
 import { countUsage, writeTestFileUsage } from '../usage/cassette-usage';
 import type { CassetteUseOptions } from './cassette-handle';
 import { installBridge } from './handle-bridge';
+import { UninterceptableRequestError } from '../errors';
 
 export { PLACEHOLDER_API_KEY, PROVIDER_KEY_VARIABLES } from '../config/placeholder-keys';
 
@@ -67,6 +68,8 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
   private freeze: FreezeController | undefined;
   private readonly skippedTests: string[] = [];
   private runFinished = false;
+  /** Set at teardown: from then on the sandbox's fetch refuses instead of reaching the network. */
+  private tornDown = false;
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     const { agenttape, ...jestOptions } = config.projectConfig.testEnvironmentOptions as { agenttape?: unknown };
@@ -93,8 +96,10 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
   override async setup(): Promise<void> {
     await super.setup();
     this.interception.activate([this.global]);
-    // Jest copied the sandbox's fetch before interception patched it: hand it the patched one.
-    this.global.fetch = globalThis.fetch;
+    // Jest copied the sandbox's fetch before interception patched it: hand it the patched one,
+    // behind a gate. SDK clients keep the fetch they were built with, and a retry timer can fire
+    // after teardown, when the interceptor is gone and that patched fetch would go to the network.
+    this.global.fetch = this.gatedFetch(globalThis.fetch);
     // The sandbox's own copy of the environment: nothing to restore at teardown.
     if (this.state.openFileScope().mode.mode === 'none') fillPlaceholderKeys(this.global.process.env);
     installBridge(this.global, {
@@ -109,6 +114,7 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
 
   override async teardown(): Promise<void> {
     await this.state.settle();
+    this.tornDown = true;
     this.interception.deactivate();
     this.freeze?.uninstall();
     // An enabled async context storage stays in a process-wide list that every later promise in this worker pays for.
@@ -160,6 +166,26 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
       default:
         break;
     }
+  }
+
+  /**
+   * The sandbox's fetch: the intercepted one while this file runs, and after
+   * teardown a refusal, so a request a test left behind (an SDK's retry timer,
+   * a promise nobody awaited) is never sent unrecorded.
+   */
+  private gatedFetch(intercepted: typeof fetch): typeof fetch {
+    const environment = this;
+    const testPath = path.relative(this.state.location.rootDir, this.state.location.testPath);
+    return function fetch(input: Parameters<typeof globalThis.fetch>[0], init?: RequestInit): Promise<Response> {
+      if (!environment.tornDown) return intercepted(input, init);
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      return Promise.reject(
+        new UninterceptableRequestError(
+          `AgentTape blocked ${init?.method ?? (typeof input === 'object' && 'method' in input ? input.method : 'GET')} ${url}: it was made after the test file ${testPath} finished ` +
+            '(a retry timer or a promise nobody awaited), when no cassette is open. Nothing was sent. Await every request inside its test.',
+        ),
+      );
+    } as typeof fetch;
   }
 
   currentTape(): Tape {
