@@ -178,6 +178,14 @@ describe('a request the cassette does not hold', () => {
     expect(observed.attempts).toEqual({ openai: 1, swallowedOpenai: 1 });
   });
 
+  test('a miss through the openai client fails its test in well under a second', () => {
+    // With its default two retries the client would sleep 0.5 s then 1 s, less up to 25% jitter (at least
+    // 1.125 s in all), so one second separates "gave up at once" from "retried", even on a loaded machine.
+    const durations = ['prompt openai', 'prompt swallowed openai error'].map((name) => ({ name, duration: replay.test(name).duration }));
+    expect(durations.every(({ duration }) => typeof duration === 'number')).toBe(true);
+    expect(durations.filter(({ duration }) => duration! >= 1000)).toEqual([]);
+  });
+
   test('a miss at module scope or in beforeAll fails the file', () => {
     for (const file of ['module-scope.test.js', 'before-all.test.js']) {
       const result = replay.file(file);
