@@ -241,7 +241,7 @@ test('fifty chunks', async () => {
 const GAP_MS = 60;
 const nodeMajor = Number(process.versions.node.split('.')[0]);
 
-function cassetteDoc(fixture: FixtureProject, name: string): { interactions: { kind: string; usage: Record<string, number> | null; response: Record<string, unknown> }[] } {
+function cassetteDoc(fixture: FixtureProject, name: string): { interactions: { kind: string; usage: Record<string, number> | null; request: { url: string }; response: Record<string, unknown> }[] } {
   return parse(fixture.read(`cassettes/${name}.yaml`));
 }
 
@@ -306,6 +306,17 @@ describe('LLM streams and SDKs: record, then replay offline', () => {
       expect(JSON.stringify(llm.response)).not.toContain('usage');
     }
     expect(everyLlm.filter((i) => i.usage !== null).length).toBeGreaterThanOrEqual(8);
+
+    // While recording, the client got each chunk as the server wrote it, not the whole body at the end:
+    // the gaps it saw between chunks (not only before the first) are the server's.
+    const liveGaps = (results('record', 'delays-fifty') as { gap: number }[]).slice(1).map((c) => c.gap).sort((x, y) => x - y);
+    expect(liveGaps[Math.floor(liveGaps.length / 2)]).toBeGreaterThan(GAP_MS / 2);
+
+    // The whole matrix talked to the fake provider only.
+    const hosts = new Set(
+      fixture.files('cassettes').flatMap((file) => cassetteDoc(fixture, file.replace(/\.yaml$/, '')).interactions.map((i) => new URL(i.request.url).host)),
+    );
+    expect([...hosts]).toEqual([new URL(provider.url).host]);
 
     const bodies = fixture.read('cassettes/sdks.test.js/plain clients compressed, binary, pretty JSON and multipart bodies.yaml');
     expect(bodies).toContain('boundary=AGENTTAPE_BOUNDARY');
