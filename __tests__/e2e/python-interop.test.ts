@@ -34,6 +34,15 @@ describe('interop', () => {
     await fetch(api + '/echo/binary', { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array([0, 1, 2, 254, 255]) });
     await fetch(api + '/status/217');
   });
+  test('streams and a multipart upload', async () => {
+    const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Weather?' }], stream: true, stream_options: { include_usage: true } });
+    for await (const chunk of stream) void chunk;
+    await anthropic.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'Weather?' }] }).finalMessage();
+    await (await fetch(api + '/ndjson')).text();
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array([0, 1, 2, 253, 254, 255])]), 'data.bin');
+    await fetch(api + '/upload', { method: 'POST', body: form });
+  });
   test('a connection error', async () => {
     await expect(fetch('http://127.0.0.1:9/unreachable')).rejects.toThrow();
   });
@@ -83,9 +92,14 @@ describeWithPython(`cassettes written here, read by the Python AgentTape CLI${av
   });
 
   test('the run wrote llm, http and error interactions', () => {
-    expect(cassettes.map((f) => path.basename(f))).toEqual(['interop a connection error.yaml', 'interop http bodies_ json, text, binary, an unusual status.yaml', 'interop openai and anthropic.yaml']);
+    expect(cassettes.map((f) => path.basename(f))).toEqual([
+      'interop a connection error.yaml',
+      'interop http bodies_ json, text, binary, an unusual status.yaml',
+      'interop openai and anthropic.yaml',
+      'interop streams and a multipart upload.yaml',
+    ]);
     const all = cassettes.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
-    for (const part of ['kind: llm', 'kind: http', 'error:', 'body_b64:', 'text: "plain: text # not yaml"', 'status_code: 217', 'prompt_tokens: 12', 'input_tokens: 11']) {
+    for (const part of ['kind: llm', 'kind: http', 'error:', 'body_b64:', 'text: "plain: text # not yaml"', 'status_code: 217', 'prompt_tokens: 12', 'input_tokens: 11', 'sse:', 'event: message_start', 'chunks:', 'boundary=AGENTTAPE_BOUNDARY']) {
       expect(all).toContain(part);
     }
   });
@@ -103,5 +117,8 @@ describeWithPython(`cassettes written here, read by the Python AgentTape CLI${av
     expect(inspected[2]).toContain('2 interactions');
     expect(inspected[2]).toContain('23+17=40 tokens');
     expect(inspected[1]).toContain('4 interactions');
+    // The streamed answers carry the same usage, read from their events.
+    expect(inspected[3]).toContain('4 interactions');
+    expect(inspected[3]).toContain('23+17=40 tokens');
   });
 });

@@ -13,17 +13,19 @@ const PROMPT_TEST = `
 const fs = require('node:fs');
 const path = require('node:path');
 const OpenAI = require('openai').default;
+const Anthropic = require('@anthropic-ai/sdk').default;
 const { UnmatchedInteractionError } = require('agenttape');
 
 const base = process.env.PROVIDER_URL;
 const city = process.env.CITY;
-const attempts = { openai: 0, swallowedOpenai: 0 };
+const attempts = { openai: 0, swallowedOpenai: 0, anthropic: 0 };
 const counting = (name) => (url, init) => {
   attempts[name]++;
   return fetch(url, init);
 };
 const openai = new OpenAI({ baseURL: base + '/v1', fetch: counting('openai') });
 const swallowingOpenai = new OpenAI({ baseURL: base + '/v1', fetch: counting('swallowedOpenai') });
+const anthropic = new Anthropic({ baseURL: base, fetch: counting('anthropic') });
 const caught = {};
 
 afterAll(() => fs.writeFileSync(path.join(__dirname, 'observed.json'), JSON.stringify({ attempts, caught })));
@@ -32,6 +34,10 @@ describe('prompt', () => {
   test('openai', async () => {
     const completion = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'What is the weather in ' + city + '?' }] });
     expect(completion.choices[0].message.content).toMatch(/rainy/);
+  });
+  test('anthropic', async () => {
+    const message = await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'Weather in ' + city + '?' }] });
+    expect(message.content[0].text).toMatch(/rainy/);
   });
   test('fetch', async () => {
     const res = await fetch(base + '/echo/chat', {
@@ -91,7 +97,7 @@ test('passes on its own', () => {
 `;
 
 interface Observed {
-  attempts: { openai: number; swallowedOpenai: number };
+  attempts: { openai: number; swallowedOpenai: number; anthropic: number };
   caught: { fetch?: { unmatched: boolean; code: string }; openai?: { name: string; status: number } };
 }
 
@@ -108,7 +114,7 @@ describe('a request the cassette does not hold', () => {
     fixture.write('prompt.test.js', PROMPT_TEST);
     fixture.write('module-scope.test.js', MODULE_SCOPE_TEST);
     fixture.write('before-all.test.js', BEFORE_ALL_TEST);
-    const record = await runJson(fixture, ['--maxWorkers=1'], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url, CITY: 'London', OPENAI_API_KEY: 'sk-test-recording-key' });
+    const record = await runJson(fixture, ['--maxWorkers=1'], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url, CITY: 'London', OPENAI_API_KEY: 'sk-test-recording-key', ANTHROPIC_API_KEY: 'sk-ant-test-recording-key' });
     if (record.status !== 0) throw new Error(`The record run failed:\n${record.output}`);
     recorded = snapshotFiles(fixture, 'cassettes');
     const before = provider.connections;
@@ -124,6 +130,7 @@ describe('a request the cassette does not hold', () => {
     expect(Object.keys(recorded)).toEqual([
       'before-all.test.js/__file__.yaml',
       'module-scope.test.js/__file__.yaml',
+      'prompt.test.js/prompt anthropic.yaml',
       'prompt.test.js/prompt fetch.yaml',
       'prompt.test.js/prompt openai.yaml',
       'prompt.test.js/prompt swallowed fetch error.yaml',
@@ -173,9 +180,20 @@ describe('a request the cassette does not hold', () => {
     expect(replay.test('prompt swallowed openai error').failureMessages.join('\n')).toContain("json.messages[0].content: expected 'Swallow London', received 'Swallow Paris'");
   });
 
-  test('the openai client makes exactly one attempt on a miss: no retries', () => {
+  test('the openai and Anthropic clients make exactly one attempt on a miss: no retries', () => {
     const observed = JSON.parse(fixture.read('observed.json')) as Observed;
-    expect(observed.attempts).toEqual({ openai: 1, swallowedOpenai: 1 });
+    expect(observed.attempts).toEqual({ openai: 1, swallowedOpenai: 1, anthropic: 1 });
+    const message = replay.test('prompt anthropic').failureMessages.join('\n');
+    expect(replay.test('prompt anthropic').status).toBe('failed');
+    expect(message).toContain("json.messages[0].content: expected 'Weather in London?', received 'Weather in Paris?'");
+  });
+
+  test('a miss through the openai or Anthropic client fails its test in well under a second', () => {
+    // With their default two retries the clients would sleep 0.5 s then 1 s, less up to 25% jitter (at least
+    // 1.125 s in all), so one second separates "gave up at once" from "retried", even on a loaded machine.
+    const durations = ['prompt openai', 'prompt swallowed openai error', 'prompt anthropic'].map((name) => ({ name, duration: replay.test(name).duration }));
+    expect(durations.every(({ duration }) => typeof duration === 'number')).toBe(true);
+    expect(durations.filter(({ duration }) => duration! >= 1000)).toEqual([]);
   });
 
   test('a miss at module scope or in beforeAll fails the file', () => {

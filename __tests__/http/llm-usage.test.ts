@@ -34,3 +34,35 @@ test('no usage reported: null', () => {
   expect(extractLlmUsage({ sse: [{ data: { choices: [] } }] })).toBeNull();
   expect(extractLlmUsage({ text: 'hello' })).toBeNull();
 });
+
+describe('Google Gemini reports usageMetadata', () => {
+  const metadata = { promptTokenCount: 9, candidatesTokenCount: 7, thoughtsTokenCount: 4, totalTokenCount: 20 };
+  const named = { prompt_tokens: 9, completion_tokens: 11, total_tokens: 20 };
+
+  test('generateContent: kept as reported, thinking counted in completion_tokens, the reported total kept', () => {
+    const json: Json = { candidates: [{ content: { parts: [{ text: 'rainy' }] } }], usageMetadata: metadata, modelVersion: 'gemini-2.5-flash' };
+    expect(extractLlmUsage({ json })).toEqual({ ...metadata, ...named });
+  });
+
+  test('streamGenerateContent with alt=sse: the last event holds the totals', () => {
+    const sse: Json = [
+      { data: { candidates: [], usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 } } },
+      { data: { candidates: [], usageMetadata: metadata } },
+    ];
+    expect(extractLlmUsage({ sse })).toEqual({ ...metadata, ...named });
+  });
+
+  test('streamGenerateContent without alt=sse: one JSON array of chunks', () => {
+    const json: Json = [{ candidates: [], usageMetadata: { promptTokenCount: 9, candidatesTokenCount: 2, totalTokenCount: 11 } }, { candidates: [], usageMetadata: metadata }];
+    expect(extractLlmUsage({ json })).toEqual({ ...metadata, ...named });
+  });
+});
+
+test('a Groq stream reports usage under x_groq in its last chunk', () => {
+  const sse: Json = [
+    { data: { choices: [{ delta: { content: 'a' } }] } },
+    { data: { choices: [{ delta: {}, finish_reason: 'stop' }], x_groq: { id: 'req_1', usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7, queue_time: 0.01 } } } },
+    { data: '[DONE]' },
+  ];
+  expect(extractLlmUsage({ sse })).toEqual({ prompt_tokens: 5, completion_tokens: 2, total_tokens: 7, queue_time: 0.01 });
+});

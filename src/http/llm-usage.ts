@@ -1,12 +1,14 @@
 /**
  * Token usage of an LLM response (SPEC §4), as the provider reported it: the
  * `usage` of a JSON body (OpenAI chat, embeddings and responses API, Anthropic
- * messages) or, for a stream, merged from its events (OpenAI's final
- * `stream_options.include_usage` chunk, `response.completed`, Anthropic's
- * `message_start` and `message_delta`). Where only input/output counts are
- * given, `prompt_tokens`, `completion_tokens` and `total_tokens` are added so
- * every reader of the shared format (the Python CLI's token totals included)
- * sees the same three numbers.
+ * messages, Mistral, Groq, DeepSeek and the other OpenAI-compatible APIs),
+ * Google Gemini's `usageMetadata`, or, for a stream, merged from its events
+ * (OpenAI's final `stream_options.include_usage` chunk, `response.completed`,
+ * Anthropic's `message_start` and `message_delta`, Groq's `x_groq.usage`,
+ * Gemini's last chunk). Where only input/output counts (or Gemini's token
+ * counts) are given, `prompt_tokens`, `completion_tokens` and `total_tokens`
+ * are added so every reader of the shared format (the Python CLI's token
+ * totals included) sees the same three numbers.
  */
 import type { Json } from '../cassette/cassette-format';
 import { sseDataObjects, type SseEntry } from './sse-events';
@@ -20,19 +22,26 @@ function asObject(value: Json | undefined): JsonObject | undefined {
 /** The usage objects a response body or event carries, outermost last so it wins. */
 function usagesIn(body: JsonObject): JsonObject[] {
   const found: JsonObject[] = [];
-  for (const holder of [asObject(body.message), asObject(body.response), body]) {
-    const usage = holder && asObject(holder.usage);
+  // Groq puts a stream's usage under `x_groq`; Gemini names it `usageMetadata`.
+  for (const holder of [asObject(body.x_groq), asObject(body.message), asObject(body.response), body]) {
+    const usage = holder && (asObject(holder.usage) ?? asObject(holder.usageMetadata));
     if (usage) found.push(usage);
   }
   return found;
 }
 
+const numberOf = (value: Json | undefined): number | undefined => (typeof value === 'number' ? value : undefined);
+
 function withTotals(usage: JsonObject): JsonObject {
   const out = { ...usage };
-  const input = typeof usage.input_tokens === 'number' ? usage.input_tokens : undefined;
-  const output = typeof usage.output_tokens === 'number' ? usage.output_tokens : undefined;
+  const input = numberOf(usage.input_tokens) ?? numberOf(usage.promptTokenCount);
+  // Gemini counts thinking apart from the answer; OpenAI counts reasoning inside completion_tokens.
+  const candidates = numberOf(usage.candidatesTokenCount);
+  const thoughts = numberOf(usage.thoughtsTokenCount);
+  const output = numberOf(usage.output_tokens) ?? (candidates !== undefined || thoughts !== undefined ? (candidates ?? 0) + (thoughts ?? 0) : undefined);
   if (out.prompt_tokens === undefined && input !== undefined) out.prompt_tokens = input;
   if (out.completion_tokens === undefined && output !== undefined) out.completion_tokens = output;
+  if (out.total_tokens === undefined && numberOf(usage.totalTokenCount) !== undefined) out.total_tokens = usage.totalTokenCount;
   if (out.total_tokens === undefined && typeof out.prompt_tokens === 'number') {
     out.total_tokens = out.prompt_tokens + (typeof out.completion_tokens === 'number' ? out.completion_tokens : 0);
   }
@@ -50,6 +59,13 @@ export function extractLlmUsage(storedResponse: { [key: string]: Json | undefine
   const bodies: JsonObject[] = [];
   const json = asObject(storedResponse.json);
   if (json) bodies.push(json);
+  // Gemini's streamGenerateContent without `alt=sse` answers one JSON array of chunks.
+  if (Array.isArray(storedResponse.json)) {
+    for (const item of storedResponse.json) {
+      const chunk = asObject(item);
+      if (chunk) bodies.push(chunk);
+    }
+  }
   if (Array.isArray(storedResponse.sse)) bodies.push(...sseDataObjects(storedResponse.sse.map((e) => (asObject(e) ?? {}) as SseEntry)));
   let merged: JsonObject | undefined;
   for (const body of bodies) {
