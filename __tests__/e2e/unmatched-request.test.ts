@@ -169,8 +169,8 @@ describe('a request the cassette does not hold', () => {
     const observed = JSON.parse(fixture.read('observed.json')) as Observed;
     // The agent code caught the error and carried on…
     expect(observed.caught.fetch).toEqual({ unmatched: true, code: 'ERR_AGENTTAPE_UNMATCHED' });
-    // The SDK saw a non-retryable 599 (an InternalServerError), not a connection error.
-    expect(observed.caught.openai).toEqual({ name: 'InternalServerError', status: 599 });
+    // The SDK saw a 400 it must not retry (a BadRequestError), not a connection error.
+    expect(observed.caught.openai).toEqual({ name: 'BadRequestError', status: 400 });
     // …but both tests are reported failed, with the full explanation.
     for (const name of ['prompt swallowed fetch error', 'prompt swallowed openai error']) {
       const result = replay.test(name);

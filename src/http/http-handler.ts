@@ -29,12 +29,15 @@ function isSdkRequest(wire: WireRequest): boolean {
 /**
  * The reply that makes the openai and Anthropic SDKs give up at once on a miss
  * instead of retrying twice with backoff: they honour `x-should-retry: false`.
+ * Clients that wrap them keep their own retry loop and look only at the status
+ * (LangChain retries anything but 400–407, 409 and 413, six times by default),
+ * so the status is a 400, which no client retries.
  */
 function refusalForSdk(error: Error & { code: string }): HandlerReply {
   // The full explanation is reported on the test itself; the SDK only needs to stop.
   const message = `AgentTape refused this request (${error.code}); the test reports why: ${error.message.split('\n')[0]}`;
   const body = JSON.stringify({ error: { message, type: 'agenttape_error', code: error.code } });
-  return { status: 599, headers: { 'content-type': 'application/json', 'x-should-retry': 'false' }, body: Buffer.from(body) };
+  return { status: 400, headers: { 'content-type': 'application/json', 'x-should-retry': 'false' }, body: Buffer.from(body) };
 }
 
 function replayedError(recorded: { [key: string]: Json | undefined }): Error {
