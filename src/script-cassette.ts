@@ -80,10 +80,9 @@ export async function runInCassette<T>(name: string, options: UseCassetteOptions
     ci: isCi(),
   });
   const tape = state.openTest(path.basename(name), 1, mode === undefined ? undefined : parseMode(mode, where));
-  tape.owner.recordCommand =
-    mode === undefined
-      ? `AGENTTAPE_MODE=record node ${path.relative(process.cwd(), process.argv[1] ?? 'your-script.js') || process.argv[1]}`
-      : `set mode: 'record' in the options of useCassette("${name}") (it is "${mode}") and run the script again`;
+  const envCommand = `AGENTTAPE_MODE=record node ${path.relative(process.cwd(), process.argv[1] ?? 'your-script.js') || process.argv[1]}`;
+  tape.owner.ciRecordCommand = envCommand;
+  tape.owner.recordCommand = mode === undefined ? envCommand : `set mode: 'record' in the options of useCassette("${name}") (it is "${mode}") and run the script again`;
   const runtime = new ScriptRuntime(config, tape);
   const interception = new HttpInterception(createHttpHandler(runtime), createBlockedRequestReporter(runtime));
   interception.activate();

@@ -38,7 +38,7 @@ describe('boundaries under useCassette', () => {
     process.env.CI = 'true';
     let runs = 0;
     const charge = tool('charge', async (cents: number) => ++runs + cents);
-    await expect(useCassette('ci', options({ mode: 'record' }), () => charge(5))).rejects.toThrow(/not recorded: Jest runs in CI/);
+    await expect(useCassette('ci', options({ mode: 'record' }), () => charge(5))).rejects.toThrow(/not recorded: the script runs in CI \(the CI variable\)[\s\S]*To record, run: AGENTTAPE_MODE=record node /);
     expect(runs).toBe(0);
     expect(fs.existsSync(path.join(dir, 'ci.yaml'))).toBe(false);
   });

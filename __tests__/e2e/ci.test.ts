@@ -139,7 +139,7 @@ const { useCassette } = require('agenttape');
 const options = process.argv[2] === 'options' ? { mode: 'record' } : {};
 useCassette('script/' + process.argv[2], options, () => fetch(process.env.PROVIDER_URL + '/echo/script').then((r) => r.status))
   .then((status) => console.log('status ' + status))
-  .catch((error) => console.log(error.name + ': ' + error.message.split('\\n')[0]));
+  .catch((error) => console.log(error.name + ': ' + error.message));
 `,
       );
       const script = (which: string, env: Record<string, string>) =>
@@ -151,7 +151,10 @@ useCassette('script/' + process.argv[2], options, () => fetch(process.env.PROVID
           child.on('close', () => resolve(out));
         });
       const before = provider.requests.length;
-      expect(await script('options', { CI: 'true' })).toMatch(/^RecordingRefusedInCiError: AgentTape: new http request not recorded: .*CI/);
+      const refused = await script('options', { CI: 'true' });
+      expect(refused).toMatch(/^RecordingRefusedInCiError: AgentTape: new http request not recorded: the script runs in CI \(the CI variable\), where only AGENTTAPE_MODE may record\./);
+      // In CI the options cannot record, so the advice is the environment variable, not the options.
+      expect(refused).toContain('To record, run: AGENTTAPE_MODE=record node script.js');
       expect(await script('config', { CI: 'true' })).toMatch(/^RecordingRefusedInCiError: /);
       expect(provider.requests.length).toBe(before);
       expect(fixture.files('cassettes')).toEqual([]);

@@ -35,4 +35,30 @@ export function writeFileAtomic(file: string, content: string | Iterable<string>
     fs.rmSync(temporary, { force: true });
     throw error;
   }
+  if (options.durable !== false) removeStaleTemporaries(folder, path.basename(file));
+}
+
+/** True while a process with this id runs (a process we may not signal still runs). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary files that writers of `name` killed mid-write left
+ * beside it (they would otherwise sit in the cassette folder and in
+ * `git status` for ever). A file whose writer still runs, in another Jest
+ * worker, is left alone.
+ */
+function removeStaleTemporaries(folder: string, name: string): void {
+  const prefix = `.${name}.`;
+  for (const entry of fs.readdirSync(folder)) {
+    if (!entry.startsWith(prefix) || !entry.endsWith('.tmp')) continue;
+    const pid = Number(entry.slice(prefix.length).split('.')[0]);
+    if (Number.isInteger(pid) && pid !== process.pid && !isRunning(pid)) fs.rmSync(path.join(folder, entry), { force: true });
+  }
 }

@@ -142,8 +142,9 @@ function ciRefusal(tape: Tape, incoming: IncomingRequest): RecordingRefusedInCiE
   const refused = tape.mode.refusedInCi!;
   const where = { test: 'a per-test option', docblock: 'the @agenttape-mode docblock', env: 'AGENTTAPE_MODE', config: 'the configuration', default: 'the default' }[refused.source];
   const canonical = canonicalizeRequest(incoming.request, primaryCanonicalOptions(tape.config));
+  const script = tape.owner.ciRecordCommand !== undefined;
   const lines = [
-    `AgentTape: new ${incoming.kind} request not recorded: Jest runs in CI (--ci or the CI variable), where only AGENTTAPE_MODE may record.`,
+    `AgentTape: new ${incoming.kind} request not recorded: ${script ? 'the script runs in CI (the CI variable)' : 'Jest runs in CI (--ci or the CI variable)'}, where only AGENTTAPE_MODE may record.`,
     `The mode "${refused.mode}" set in ${where} was ignored, so the test ran in replay mode and the request was not sent. Nothing was written.`,
     '',
     ...header(tape, incoming),
@@ -151,7 +152,7 @@ function ciRefusal(tape: Tape, incoming: IncomingRequest): RecordingRefusedInCiE
     'Request:',
     describeRequest(canonical),
     '',
-    `To record, run: ${recordCommand(tape)}`,
+    `To record, run: ${tape.owner.ciRecordCommand ?? recordCommand(tape)}`,
   ];
   return new RecordingRefusedInCiError(lines.join('\n'));
 }

@@ -34,6 +34,11 @@ export interface TapeOwner {
   fileScope: boolean;
   /** The command that re-records this cassette when it does not belong to a Jest test (`useCassette`). */
   recordCommand?: string;
+  /**
+   * For a cassette outside Jest (`useCassette`): the command that records it through
+   * `AGENTTAPE_MODE`, the one way to record in CI, where a mode in the options is refused.
+   */
+  ciRecordCommand?: string;
 }
 
 /**
