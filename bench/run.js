@@ -100,6 +100,13 @@ const REPORTS = {
         Object.entries(r.summary).map(([c, s]) => [c, fmtNum(s.sseUs), fmtNum(s.jsonUs), fmtRatio(s.ratio), fmtRatio(s.cpuRatio)]),
       ),
       `Target ≤ 2×: worst ${fmtRatio(Math.max(...Object.values(r.summary).map((s) => s.ratio)))} (${pass(Math.max(...Object.values(r.summary).map((s) => s.ratio)), 2)})`,
+      '',
+      `A ${r.fifty.chunks}-chunk stream (${(r.fifty.bytes / 1024).toFixed(1)} KB) recorded over ${r.fifty.recordedMs} ms, replayed with the default settings (delays skipped), vs one JSON response of the same size`,
+      table(
+        ['client', 'stream ms', 'JSON ms', 'stream/JSON', 'of recorded time'],
+        Object.entries(r.fifty.byClient).map(([c, s]) => [c, s.streamMs.toFixed(2), s.jsonMs.toFixed(2), fmtRatio(s.ratio), `${(s.ofRecorded * 100).toFixed(2)}%`]),
+      ),
+      `Target: last chunk within 50 ms of the request: worst ${Math.max(...Object.values(r.fifty.byClient).map((s) => s.streamMs)).toFixed(2)} ms (${Math.max(...Object.values(r.fifty.byClient).map((s) => s.streamMs)) < 50 ? 'met' : 'NOT met'})`,
     ].join('\n');
   },
   memory(r) {

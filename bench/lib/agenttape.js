@@ -57,7 +57,10 @@ function buildDocument(recordings, { url, boundary, responseHeaders = { 'content
   const interactions = recordings.map((r, index) => {
     const wire = { method: 'POST', url, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(r.requestText)) }, body: Buffer.from(r.requestText) };
     const request = m.exchange.toStoredRequest(wire, redactor);
-    const response = m.exchange.toStoredResponse({ status: 200, headers: responseHeaders, body: Buffer.from(r.responseText) }, redactor, config.redact.placeholder);
+    // `r.chunks` ({ delayMs, text }) records a stream as it arrived, with its gaps.
+    const chunks = r.chunks?.map((c) => ({ delayMs: c.delayMs, bytes: Buffer.from(c.text) }));
+    const wireResponse = { status: 200, headers: responseHeaders, body: Buffer.from(r.responseText), ...(chunks ? { chunks, contentLength: false } : {}) };
+    const response = m.exchange.toStoredResponse(wireResponse, redactor, config.redact.placeholder);
     return {
       index,
       kind: 'http',

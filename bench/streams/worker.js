@@ -1,11 +1,13 @@
 'use strict';
 /**
  * Section 4 child: replays, through AgentTape, a 500-event SSE response and a
- * JSON response of the same size, alternating batches; reports per-request
- * times and how many chunks the client received.
- * argv: sseRoot jsonRoot expectedFile rounds batch
+ * JSON response of the same size, then a 50-chunk stream recorded with gaps and
+ * a JSON response of its size, alternating batches; reports per-request times
+ * and how many chunks the client received.
+ * argv: fixtureDir expectedFile rounds batch
  */
 const fs = require('node:fs');
+const path = require('node:path');
 const { AgentTapeSession } = require('../lib/agenttape');
 const { httpPost, fetchPost } = require('../lib/clients');
 const { ORIGIN, PATH } = require('../lib/fixtures');
@@ -25,13 +27,14 @@ function httpPostChunks(url, body) {
 }
 
 (async () => {
-  const [sseRoot, jsonRoot, expectedFile, roundsText, batchText] = process.argv.slice(2);
+  const [fixtureDir, expectedFile, roundsText, batchText] = process.argv.slice(2);
   const expected = JSON.parse(fs.readFileSync(expectedFile, 'utf8'));
   const rounds = Number(roundsText);
   const batch = Number(batchText);
-  const sessions = { sse: new AgentTapeSession(sseRoot), json: new AgentTapeSession(jsonRoot) };
-  const samples = { http: { sse: [], json: [] }, fetch: { sse: [], json: [] } };
-  const chunks = { sse: 0, json: 0 };
+  const roots = { sse: 'sse', json: 'json', fifty: 'fifty', fiftyJson: 'fifty-json' };
+  const sessions = Object.fromEntries(Object.entries(roots).map(([kind, folder]) => [kind, new AgentTapeSession(path.join(fixtureDir, folder))]));
+  const samples = { http: { sse: [], json: [], fifty: [], fiftyJson: [] }, fetch: { sse: [], json: [], fifty: [], fiftyJson: [] } };
+  const chunks = { sse: 0, json: 0, fifty: 0, fiftyJson: 0 };
   const run = async (kind, client, count) => {
     const session = sessions[kind];
     session.open();
@@ -53,11 +56,11 @@ function httpPostChunks(url, body) {
     session.close();
     return { us: Number(elapsed) / 1e3 / count, cpuUs: cpu / count };
   };
-  await run('sse', 'http', 3);
-  await run('json', 'http', 3);
+  for (const kind of Object.keys(roots)) await run(kind, 'http', 3);
   for (let r = 0; r < rounds; r++) {
     for (const client of ['http', 'fetch']) {
       for (const kind of r % 2 ? ['json', 'sse'] : ['sse', 'json']) samples[client][kind].push(await run(kind, client, batch));
+      for (const kind of r % 2 ? ['fiftyJson', 'fifty'] : ['fifty', 'fiftyJson']) samples[client][kind].push(await run(kind, client, batch));
     }
   }
   process.send({ ok: true, samples, chunks });
