@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 import { runPackedAgentTape } from '../support/cli';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { OPENAI_RECORDING_KEY } = require('../fixtures/secrets/fake-keys.js') as Record<string, string>;
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
