@@ -29,7 +29,8 @@ async function main() {
   if (record) {
     server = await require(path.join(example, 'fake-services.js')).start();
     env.AGENTTAPE_MODE = 'record';
-    env.OPENAI_API_KEY = env.OPENAI_API_KEY || 'sk-demo-recording-key';
+    // The openai client needs some key to construct; the local stand-ins accept any.
+    env.OPENAI_API_KEY = env.OPENAI_API_KEY || 'demo-recording-key';
   }
   const jest = path.join(path.dirname(require.resolve('jest/package.json', { paths: [root] })), 'bin', 'jest.js');
   // Asynchronous: the fake services run in this process and must keep answering.

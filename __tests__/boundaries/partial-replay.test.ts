@@ -12,6 +12,8 @@ import { ConfigError, UnmatchedInteractionError } from '../../src/errors';
 import { useCassette } from '../../src/use-cassette';
 import OpenAI from 'openai';
 import { startFakeProvider } from '../support/fake-provider';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { OPENAI_RECORDING_KEY } = require('../fixtures/secrets/fake-keys.js') as Record<string, string>;
 
 // useCassette applies the CI rule from the CI variable; these tests record, so they run as on a
 // developer's machine. CI itself sets CI=true: one test below sets it to show the rule holds.
@@ -202,7 +204,7 @@ describe('provider keys under useCassette', () => {
     const keyBefore = process.env.OPENAI_API_KEY;
     const ask = () => new OpenAI({ baseURL: `${provider.url}/v1` }).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
     try {
-      process.env.OPENAI_API_KEY = 'sk-recording-key-0123456789abcdefghij';
+      process.env.OPENAI_API_KEY = OPENAI_RECORDING_KEY;
       const recorded = await useCassette('keys', { rootDir: dir, cassetteDir: '.', mode: 'record' }, ask);
       delete process.env.OPENAI_API_KEY;
       await provider.close();
@@ -211,7 +213,7 @@ describe('provider keys under useCassette', () => {
       const replayed = await useCassette('keys', { rootDir: dir, cassetteDir: '.' }, ask);
       expect(replayed.choices[0].message.content).toBe(recorded.choices[0].message.content);
       expect(process.env.OPENAI_API_KEY).toBeUndefined();
-      expect(fs.readFileSync(path.join(dir, 'keys.yaml'), 'utf8')).not.toContain('sk-recording-key');
+      expect(fs.readFileSync(path.join(dir, 'keys.yaml'), 'utf8')).not.toContain(OPENAI_RECORDING_KEY);
     } finally {
       if (keyBefore === undefined) delete process.env.OPENAI_API_KEY;
       else process.env.OPENAI_API_KEY = keyBefore;

@@ -162,7 +162,7 @@ describe('validate', () => {
 
   test('fails on leaked secrets, naming the field and never printing the secret whole', () => {
     const leaky = weatherInteraction(0, 15, { note: 'call me at ops@example.com' });
-    (leaky.request.headers as Record<string, string>).authorization = 'Bearer sk-proj-abcdefghijklmnopqrstuvwx';
+    (leaky.request.headers as Record<string, string>).authorization = `Bearer ${SECRETS.openaiProject}`;
     leaky.request.url = 'https://api.weather.test/v1/london?api_key=abcdef123456';
     write('cassettes/agent.test.js/leaky.yaml', cassetteText('leaky', [leaky]));
     const run = cli('validate', 'cassettes/agent.test.js/leaky.yaml');
@@ -170,7 +170,7 @@ describe('validate', () => {
     expect(run.stdout).toContain('error: interactions[0].request.headers.authorization: secret field "authorization" holds a value');
     expect(run.stdout).toContain('error: interactions[0].request.url: matches the secret query parameter pattern');
     expect(run.stdout).toContain('error: interactions[0].response.json.note: matches the e-mail address pattern');
-    expect(run.stdout).not.toContain('sk-proj-abcdefghijklmnopqrstuvwx');
+    expect(run.stdout).not.toContain(SECRETS.openaiProject);
   });
 
   test('scans binary bodies as their bytes: a key inside base64 is a leak', () => {

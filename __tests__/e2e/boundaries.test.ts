@@ -13,6 +13,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { OPENAI_RECORDING_KEY } = require('../fixtures/secrets/fake-keys.js') as Record<string, string>;
 
 const AGENT = `
 const fs = require('node:fs');
@@ -20,7 +22,7 @@ const OpenAI = require('openai').default;
 const { tool, retrieval } = require('agenttape');
 
 function createAgent({ baseURL, sideEffectFile }) {
-  const openai = new OpenAI({ baseURL: baseURL + '/v1', apiKey: 'sk-fixture-key-0123456789abcdefghij' });
+  const openai = new OpenAI({ baseURL: baseURL + '/v1', apiKey: ${JSON.stringify(OPENAI_RECORDING_KEY)} });
   // A real side effect, and a nested HTTP call that must not be recorded a second time.
   const logQuestion = tool('log_question', async (question, at) => {
     fs.appendFileSync(sideEffectFile, 'log_question ' + question + '\\n');

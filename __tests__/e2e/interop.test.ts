@@ -10,6 +10,8 @@ import * as path from 'node:path';
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 import { runPackedAgentTape } from '../support/cli';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { OPENAI_RECORDING_KEY } = require('../fixtures/secrets/fake-keys.js') as Record<string, string>;
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const PYTHON_AGENTTAPE = '/tmp/pyat';
@@ -137,7 +139,7 @@ test('answers', async () => {
   });
 
   test('records .json cassettes, replays them offline, and the Python AgentTape validates them', async () => {
-    const recorded = await fixture.run([], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url, OPENAI_API_KEY: 'sk-proj-realLookingKey1234567890abcd' });
+    const recorded = await fixture.run([], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url, OPENAI_API_KEY: OPENAI_RECORDING_KEY });
     expect(recorded.status).toBe(0);
     expect(fixture.files('cassettes')).toEqual(['agent.test.js/answers.json']);
     const doc = JSON.parse(fixture.read('cassettes/agent.test.js/answers.json'));

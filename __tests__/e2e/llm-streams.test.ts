@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { OPENAI_RECORDING_KEY, ANTHROPIC_RECORDING_KEY } = require('../fixtures/secrets/fake-keys.js') as Record<string, string>;
 
 const SUPPORT = `
 const fs = require('node:fs');
@@ -267,8 +269,8 @@ describe('LLM streams and SDKs: record, then replay offline', () => {
       AGENTTAPE_MODE: 'record',
       RUN_LABEL: 'record',
       PROVIDER_URL: provider.url,
-      OPENAI_API_KEY: 'sk-proj-realLookingKey1234567890abcd',
-      ANTHROPIC_API_KEY: 'sk-ant-api03-realLookingKey1234567890',
+      OPENAI_API_KEY: OPENAI_RECORDING_KEY,
+      ANTHROPIC_API_KEY: ANTHROPIC_RECORDING_KEY,
     });
     expect(run.output).toMatch(/Tests:\s+(\d+ skipped, )?\d+ passed/);
     expect(run.status).toBe(0);

@@ -10,6 +10,8 @@ import * as path from 'node:path';
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 import { runJson } from '../support/jest-json';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { OPENAI_RECORDING_KEY, ANTHROPIC_RECORDING_KEY } = require('../fixtures/secrets/fake-keys.js') as Record<string, string>;
 
 const PYTHON_AGENTTAPE = '/tmp/pyat';
 const available = fs.existsSync(path.join(PYTHON_AGENTTAPE, 'src', 'agenttape'));
@@ -79,8 +81,8 @@ describeWithPython(`cassettes written here, read by the Python AgentTape CLI${av
       AGENTTAPE_MODE: 'record',
       LLM_URL: llm.url,
       API_URL: api.url,
-      OPENAI_API_KEY: 'sk-proj-interopKey1234567890abcdef',
-      ANTHROPIC_API_KEY: 'sk-ant-api03-interopKey1234567890',
+      OPENAI_API_KEY: OPENAI_RECORDING_KEY,
+      ANTHROPIC_API_KEY: ANTHROPIC_RECORDING_KEY,
     });
     if (run.status !== 0) throw new Error(`The record run failed:\n${run.output}`);
     cassettes = fixture.files('cassettes').map((f) => path.join(fixture.dir, 'cassettes', f));

@@ -5,6 +5,8 @@
  */
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { OPENAI_RECORDING_KEY, ANTHROPIC_RECORDING_KEY } = require('../fixtures/secrets/fake-keys.js') as Record<string, string>;
 
 const AGENT_TEST = `
 const http = require('node:http');
@@ -75,7 +77,7 @@ describe('record, then replay offline', () => {
   });
 
   test('records every client into one readable cassette per test', async () => {
-    const run = await fixture.run([], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url, OPENAI_API_KEY: 'sk-proj-realLookingKey1234567890abcd', ANTHROPIC_API_KEY: 'sk-ant-api03-realLookingKey1234567890' });
+    const run = await fixture.run([], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url, OPENAI_API_KEY: OPENAI_RECORDING_KEY, ANTHROPIC_API_KEY: ANTHROPIC_RECORDING_KEY });
     expect(run.output).toContain('Tests:       6 passed, 6 total');
     expect(run.status).toBe(0);
     expect(fixture.files('cassettes')).toEqual([

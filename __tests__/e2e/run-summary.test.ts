@@ -7,6 +7,8 @@
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 import { runPackedAgentTape } from '../support/cli';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { OPENAI_RECORDING_KEY } = require('../fixtures/secrets/fake-keys.js') as Record<string, string>;
 
 function agentTest(options: { withOld: boolean; skipFetch?: boolean; extraRequest?: boolean }): string {
   return `
@@ -50,7 +52,7 @@ describe('run summary and obsolete cassettes', () => {
   const run = (args: string[] = [], env: Record<string, string> = {}) => fixture.run(args, { PROVIDER_URL: provider.url, ...env });
 
   test('recording: the summary counts what was recorded', async () => {
-    const result = await run([], { AGENTTAPE_MODE: 'record', OPENAI_API_KEY: 'sk-proj-realLookingKey1234567890abcd' });
+    const result = await run([], { AGENTTAPE_MODE: 'record', OPENAI_API_KEY: OPENAI_RECORDING_KEY });
     expect(result.status).toBe(0);
     expect(result.stderr).toContain('AgentTape Summary\n › 0 interactions replayed, 3 recorded, in 1 test suite.\n');
     expect(fixture.files('cassettes')).toEqual(['agent.test.js/agent fetch.yaml', 'agent.test.js/agent old.yaml', 'agent.test.js/agent openai.yaml']);

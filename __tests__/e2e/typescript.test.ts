@@ -7,6 +7,8 @@ import { stripVTControlCharacters } from 'node:util';
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 import { runJson } from '../support/jest-json';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { OPENAI_RECORDING_KEY } = require('../fixtures/secrets/fake-keys.js') as Record<string, string>;
 
 const TSCONFIG = JSON.stringify(
   { compilerOptions: { module: 'commonjs', target: 'es2022', esModuleInterop: true, strict: true, types: ['jest'] } },
@@ -64,7 +66,7 @@ describe('a TypeScript test under the preset', () => {
   });
 
   test('records, type-checks, and a misspelt matcher is a type error', async () => {
-    const run = await runJson(fixture, ['--maxWorkers=1'], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url, OPENAI_API_KEY: 'sk-test-recording-key' });
+    const run = await runJson(fixture, ['--maxWorkers=1'], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url, OPENAI_API_KEY: OPENAI_RECORDING_KEY });
     expect(run.test('typed agent answers with the weather').status).toBe('passed');
     expect(fixture.files('cassettes')).toEqual(['agent.test.ts/typed agent answers with the weather.yaml']);
     expect(fixture.read('cassettes/agent.test.ts/typed agent answers with the weather.yaml')).toContain('content: What is the weather in London?');

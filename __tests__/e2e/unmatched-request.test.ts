@@ -8,6 +8,8 @@
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 import { runJson, snapshotFiles, type JsonRun } from '../support/jest-json';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { OPENAI_RECORDING_KEY, ANTHROPIC_RECORDING_KEY } = require('../fixtures/secrets/fake-keys.js') as Record<string, string>;
 
 const PROMPT_TEST = `
 const fs = require('node:fs');
@@ -114,7 +116,7 @@ describe('a request the cassette does not hold', () => {
     fixture.write('prompt.test.js', PROMPT_TEST);
     fixture.write('module-scope.test.js', MODULE_SCOPE_TEST);
     fixture.write('before-all.test.js', BEFORE_ALL_TEST);
-    const record = await runJson(fixture, ['--maxWorkers=1'], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url, CITY: 'London', OPENAI_API_KEY: 'sk-test-recording-key', ANTHROPIC_API_KEY: 'sk-ant-test-recording-key' });
+    const record = await runJson(fixture, ['--maxWorkers=1'], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url, CITY: 'London', OPENAI_API_KEY: OPENAI_RECORDING_KEY, ANTHROPIC_API_KEY: ANTHROPIC_RECORDING_KEY });
     if (record.status !== 0) throw new Error(`The record run failed:\n${record.output}`);
     recorded = snapshotFiles(fixture, 'cassettes');
     const before = provider.connections;

@@ -11,6 +11,8 @@ import * as path from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { SECRETS, CORES } = require('../fixtures/secrets/corpus.js') as { SECRETS: Record<string, string>; CORES: Record<string, string> };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { OPENAI_LOOKALIKE_WORD } = require('../fixtures/secrets/fake-keys.js') as Record<string, string>;
 
 const DEFAULTS: RedactConfig = { enabled: true, names: [], patterns: [], placeholder: REDACTED, emails: true };
 const redactor = new Redactor(DEFAULTS);
@@ -61,7 +63,7 @@ describe('secret shapes anywhere in a string', () => {
 describe('false positives that would corrupt a replay', () => {
   test.each([
     'A basic understanding of Bearer bonds helps.',
-    'Try the sk-learn-classifier-tutorial first.',
+    `Try the ${OPENAI_LOOKALIKE_WORD} first.`,
     'Reset your password: click the link we sent.',
     'The secret: patience. Your token: 42.',
     'Visit https://example.com:8443/docs?page=2&sort=asc at 12:30.',

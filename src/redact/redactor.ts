@@ -100,7 +100,8 @@ function looksRandom(token: string): boolean {
 export const SECRET_PATTERNS: ReadonlyArray<SecretPattern> = [
   { name: 'PEM private key', hints: ['-----BEGIN'], pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g },
   { name: 'Anthropic key', hints: ['sk-ant-'], pattern: /\bsk-ant-[A-Za-z0-9_-]{16,}/g },
-  // A digit is required so that words such as "sk-learn-classifier-tutorial" survive.
+  // A digit is required so that long digit-free words survive, such as a scikit-learn
+  // tutorial's slug: "sk-" followed by "learn-classifier-tutorial".
   { name: 'OpenAI key', hints: ['sk-'], pattern: /\bsk-(?!ant-)(?:proj-|svcacct-|admin-)?(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{16,}/g },
   { name: 'Stripe key', hints: ['k_live_', 'k_test_'], pattern: /\b[rsp]k_(?:live|test)_[0-9A-Za-z]{16,}/g },
   { name: 'Stripe webhook secret', hints: ['whsec_'], pattern: /\bwhsec_[0-9A-Za-z]{16,}/g },
