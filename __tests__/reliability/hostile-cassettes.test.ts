@@ -191,6 +191,8 @@ describe('wrong types in every field', () => {
     [['interactions', 0, 'response'], 'ok', 'interactions[0].response'],
     [['interactions', 0, 'response', 'status_code'], '200', 'interactions[0].response'],
     [['interactions', 0, 'response', 'headers'], [1], 'interactions[0].response'],
+    [['interactions', 0, 'response', 'headers', 'content-type'], { nested: 1 }, 'interactions[0].response'],
+    [['interactions', 0, 'request', 'headers', 'a'], ['b', { c: 1 }], 'interactions[0].request'],
     [['interactions', 0, 'response', 'text'], 42, 'interactions[0].response'],
     [['interactions', 0, 'response', 'body_b64'], 5, 'interactions[0].response'],
     [['interactions', 0, 'response', 'form'], 'a=1', 'interactions[0].response'],
@@ -250,5 +252,8 @@ describe('wrong types in every field', () => {
     // created_at, run_id and the meta of who recorded it are for people; replay does not read them.
     const lenient = { ...full, created_at: 42, run_id: ['x'], meta: { ...full.meta, agenttape_version: 1, mode: 7, test_file: null, test_name: {} } };
     expect(parseCassette(stringify(lenient), 'lenient.yaml').interactions).toHaveLength(3);
+    // A hand-written header value that is a number (or a list) replays as its text.
+    const numericHeader = mutate(['interactions', 0, 'response', 'headers'], { 'content-length': 12, vary: ['accept', 'origin'] });
+    expect(parseCassette(stringify(numericHeader), 'numeric.yaml').interactions[0].response).toMatchObject({ headers: { 'content-length': 12 } });
   });
 });

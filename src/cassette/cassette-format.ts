@@ -437,6 +437,20 @@ function validateInteraction(raw: unknown, i: number, file: string, lineOf: Line
   return interaction;
 }
 
+const isHeaderScalar = (value: unknown): boolean => typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+
+/**
+ * Header values replay as text: a scalar (a hand-written `content-length: 12` is
+ * fine) or a list of scalars. A mapping would replay as "[object Object]" without a word.
+ */
+function validateHeaders(headers: unknown, key: 'request' | 'response', fail: (key: string | undefined, expected: string) => never): void {
+  if (headers === undefined || headers === null) return;
+  if (!isPlainObject(headers)) fail(key, '"headers" must be a mapping');
+  for (const [name, value] of Object.entries(headers)) {
+    if (!isHeaderScalar(value) && !(Array.isArray(value) && value.every(isHeaderScalar))) fail(key, `header "${name}" must be a string or a list of strings`);
+  }
+}
+
 /** A body field of the wrong type would replay as an empty body without a word: refuse it. */
 function validateBodyFields(body: Record<string, unknown>, key: 'request' | 'response', fail: (key: string | undefined, expected: string) => never): void {
   for (const name of ['text', 'body_b64', 'raw_b64']) {
@@ -453,9 +467,7 @@ function validateHttpShape(
 ): void {
   if (typeof request.method !== 'string') fail('request', 'must have a string "method"');
   if (typeof request.url !== 'string') fail('request', 'must have a string "url"');
-  if (request.headers !== undefined && request.headers !== null && !isPlainObject(request.headers)) {
-    fail('request', '"headers" must be a mapping');
-  }
+  validateHeaders(request.headers, 'request', fail);
   validateBodyFields(request, 'request', fail);
   if (response === undefined) return;
   if (!isPlainObject(response)) fail('response', 'must be a mapping with status_code');
@@ -464,8 +476,7 @@ function validateHttpShape(
   if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 999) {
     fail('response', 'must have an integer "status_code" between 100 and 999');
   }
-  const headers = (response as Record<string, unknown>).headers;
-  if (headers !== undefined && headers !== null && !isPlainObject(headers)) fail('response', '"headers" must be a mapping');
+  validateHeaders((response as Record<string, unknown>).headers, 'response', fail);
   for (const key of ['sse', 'chunks']) {
     const list = (response as Record<string, unknown>)[key];
     if (list !== undefined && (!Array.isArray(list) || list.some((item) => !isPlainObject(item)))) fail('response', `"${key}" must be a list of mappings`);
