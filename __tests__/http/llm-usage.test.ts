@@ -1,5 +1,6 @@
 import type { Json } from '../../src/cassette/cassette-format';
 import { extractLlmUsage } from '../../src/http/llm-usage';
+import { encodeStreamedBody } from '../../src/http/streamed-body';
 
 test('OpenAI JSON usage is kept as reported', () => {
   expect(extractLlmUsage({ json: { usage: { prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 } } })).toEqual({ prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 });
@@ -50,6 +51,16 @@ describe('Google Gemini reports usageMetadata', () => {
       { data: { candidates: [], usageMetadata: metadata } },
     ];
     expect(extractLlmUsage({ sse })).toEqual({ ...metadata, ...named });
+  });
+
+  test('streamGenerateContent with alt=sse as recorded: CRLF line ends keep the events raw, their usage is still read', () => {
+    const events = [{ candidates: [{ content: { parts: [{ text: 'rainy' }] } }] }, { candidates: [], usageMetadata: metadata }];
+    const stored = encodeStreamedBody(
+      events.map((event) => ({ delayMs: 1, bytes: Buffer.from(`data: ${JSON.stringify(event)}\r\n\r\n`) })),
+      'text/event-stream',
+    );
+    expect((stored.sse as { raw?: string }[]).every((e) => typeof e.raw === 'string')).toBe(true);
+    expect(extractLlmUsage(stored)).toEqual({ ...metadata, ...named });
   });
 
   test('streamGenerateContent without alt=sse: one JSON array of chunks', () => {

@@ -40,9 +40,19 @@ describe('parseSse', () => {
   });
 });
 
-test('sseDataObjects lists the JSON object payloads in order', () => {
+test('sseDataObjects lists the JSON object payloads in order, the ones stored as text too', () => {
   expect(sseDataObjects(parseSse(OPENAI + ANTHROPIC).map((e) => e.entry))).toEqual([
     { id: 'c1', choices: [{ delta: { content: 'Hi' } }] },
     { type: 'message_start' },
+    { type: 'ping' },
   ]);
+});
+
+test('sseDataObjects also reads JSON stored as text: events kept raw (CRLF line ends) and JSON that is not compact', () => {
+  const text = 'data: {"a":1}\r\n\r\ndata: {"b": 2}\n\ndata: [DONE]\r\n\r\n: just a comment\r\n\r\ndata: {"c":\r\ndata: 3}\r\n\r\n';
+  const entries = parseSse(text).map((e) => e.entry);
+  // Stored as text so that replay gives back the exact bytes…
+  expect(entries).toEqual([{ raw: 'data: {"a":1}\r\n\r\n' }, { data: '{"b": 2}' }, { raw: 'data: [DONE]\r\n\r\n' }, { raw: ': just a comment\r\n\r\n' }, { raw: 'data: {"c":\r\ndata: 3}\r\n\r\n' }]);
+  // …and read as a client would: data lines joined by a newline.
+  expect(sseDataObjects(entries)).toEqual([{ a: 1 }, { b: 2 }, { c: 3 }]);
 });

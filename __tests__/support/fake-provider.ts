@@ -1,7 +1,8 @@
 /**
  * A fake LLM provider and plain HTTP API on 127.0.0.1 (port 0), standing in
- * for OpenAI, Anthropic and a generic service. It counts every connection and
- * request so tests can prove that replay sent nothing.
+ * for OpenAI, Anthropic, Google Gemini, Groq and a generic service, over HTTP
+ * or, given a certificate, HTTPS. It counts every connection and request so
+ * tests can prove that replay sent nothing.
  *
  * Routes (`stream: true` in the request body answers with server-sent events,
  * one event per write, `streamGapMs` apart, one content delta per word of `answer`):
@@ -9,6 +10,11 @@
  * - POST /v1/responses         OpenAI responses API
  * - POST /v1/embeddings        OpenAI embeddings
  * - POST /v1/messages          Anthropic message
+ * - POST /openai/v1/chat/completions  Groq (its real path): OpenAI-shaped, with
+ *                              `x_groq`; a stream's usage is in the last chunk's `x_groq.usage`
+ * - POST /v1beta/models/<model>:generateContent        Gemini, usage in `usageMetadata`
+ * - POST /v1beta/models/<model>:streamGenerateContent  Gemini stream: SSE with `?alt=sse`
+ *                              (only the last event carries `usageMetadata`), else one JSON array
  * - GET  /compressed/:encoding JSON compressed with gzip, deflate or br
  * - GET  /binary               256 bytes 0..255, application/octet-stream
  * - GET  /pretty               JSON indented by 2 with a trailing newline
@@ -18,6 +24,7 @@
  * - GET  /status/217           answers 217, an unusual status
  */
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as zlib from 'node:zlib';
@@ -60,12 +67,18 @@ interface StreamRequest {
   stream_options?: { include_usage?: boolean };
 }
 
-function chatCompletionEvents(request: StreamRequest, answer: string): string[] {
+/** Groq's usage, timings included; its numbers differ from the OpenAI route's so a test sees where they came from. */
+const GROQ_USAGE = { queue_time: 0.02, prompt_tokens: 13, prompt_time: 0.001, completion_tokens: 7, completion_time: 0.01, total_tokens: 20, total_time: 0.011 };
+
+function chatCompletionEvents(request: StreamRequest, answer: string, groq = false): string[] {
   const base = { id: 'chatcmpl-fake1', object: 'chat.completion.chunk', created: 1_700_000_000, model: request.model ?? 'gpt-4o-mini', system_fingerprint: 'fp_fake' };
   const withUsage = request.stream_options?.include_usage === true;
   const usageNull = withUsage ? { usage: null } : {};
-  const chunk = (delta: object, finish: string | null) => ({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...usageNull });
-  const events: object[] = [chunk({ role: 'assistant', content: '' }, null), ...deltas(answer).map((text) => chunk({ content: text }, null)), chunk({}, 'stop')];
+  const chunk = (delta: object, finish: string | null, extra: object = {}) => ({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...usageNull, ...extra });
+  // Groq names the request in the first chunk's x_groq and reports usage in the last one's, without being asked.
+  const first = groq ? { x_groq: { id: 'req_fake1' } } : {};
+  const last = groq ? { x_groq: { id: 'req_fake1', usage: GROQ_USAGE } } : {};
+  const events: object[] = [chunk({ role: 'assistant', content: '' }, null, first), ...deltas(answer).map((text) => chunk({ content: text }, null)), chunk({}, 'stop', last)];
   if (withUsage) events.push({ ...base, choices: [], usage: { prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 } });
   return [...events.map((e) => `data: ${JSON.stringify(e)}\n\n`), 'data: [DONE]\n\n'];
 }
@@ -108,6 +121,19 @@ function anthropicEvents(request: StreamRequest, answer: string): string[] {
   ];
 }
 
+/** Gemini's usage, thinking tokens apart from the answer's as Gemini 2.5 reports them. */
+const GEMINI_USAGE = { promptTokenCount: 8, candidatesTokenCount: 9, thoughtsTokenCount: 20, totalTokenCount: 37 };
+
+/** Gemini's answer as chunks: one per word, the last with finishReason and usageMetadata. */
+function geminiChunks(model: string, answer: string): object[] {
+  const words = deltas(answer);
+  return words.map((text, i) => {
+    const done = i === words.length - 1;
+    const candidate = { content: { parts: [{ text }], role: 'model' }, index: 0, ...(done ? { finishReason: 'STOP' } : {}) };
+    return { candidates: [candidate], ...(done ? { usageMetadata: GEMINI_USAGE } : {}), modelVersion: model, responseId: 'gem_fake1' };
+  });
+}
+
 async function writeStream(res: http.ServerResponse, contentType: string, parts: string[], gapMs: number): Promise<void> {
   res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache' });
   for (const [i, part] of parts.entries()) {
@@ -118,6 +144,12 @@ async function writeStream(res: http.ServerResponse, contentType: string, parts:
   res.end();
 }
 
+/** How to start the fake provider. */
+export interface FakeProviderOptions {
+  /** Serve HTTPS with this key and certificate (PEM) instead of HTTP. */
+  tls?: { key: string; cert: string };
+}
+
 /**
  * Starts the fake provider on a port given by the OS, or on `port`.
  *
@@ -125,10 +157,11 @@ async function writeStream(res: http.ServerResponse, contentType: string, parts:
  * const provider = await startFakeProvider();
  * // … provider.url …
  * await provider.close();
+ * const secure = await startFakeProvider(0, { tls: createSelfSignedCert() }); // secure.url is https://…
  */
-export async function startFakeProvider(port = 0): Promise<FakeProvider> {
+export async function startFakeProvider(port = 0, options: FakeProviderOptions = {}): Promise<FakeProvider> {
   const state = { answer: 'It is rainy in London, 14°C.', streamGapMs: 5, connections: 0, requests: [] as FakeProvider['requests'] };
-  const server = http.createServer(async (req, res) => {
+  const handle: http.RequestListener = async (req, res) => {
     const raw = await readBody(req);
     const body = raw.toString('utf8');
     state.requests.push({ method: req.method ?? '', url: req.url ?? '', body });
@@ -141,8 +174,21 @@ export async function startFakeProvider(port = 0): Promise<FakeProvider> {
       const request = JSON.parse(body || '{}') as StreamRequest;
       return request.stream === true ? request : undefined;
     };
-    if (req.method === 'POST' && url.startsWith('/v1/chat/completions') && streamed()) {
-      return writeStream(res, 'text/event-stream; charset=utf-8', chatCompletionEvents(streamed()!, answerFor(body, state.answer)), state.streamGapMs);
+    const groq = url.startsWith('/openai/v1/chat/completions');
+    if (req.method === 'POST' && (groq || url.startsWith('/v1/chat/completions')) && streamed()) {
+      return writeStream(res, 'text/event-stream; charset=utf-8', chatCompletionEvents(streamed()!, answerFor(body, state.answer), groq), state.streamGapMs);
+    }
+    const gemini = /^\/v1beta\/models\/([^/:?]+):(generateContent|streamGenerateContent)(\?.*)?$/.exec(url);
+    if (req.method === 'POST' && gemini) {
+      const [, model, method, query = ''] = gemini;
+      const chunks = geminiChunks(model, state.answer);
+      if (method === 'generateContent') {
+        const usageMetadata = (chunks.at(-1) as { usageMetadata: object }).usageMetadata;
+        return json(200, { candidates: [{ content: { parts: [{ text: state.answer }], role: 'model' }, finishReason: 'STOP', index: 0 }], usageMetadata, modelVersion: model, responseId: 'gem_fake1' });
+      }
+      // Gemini ends its SSE lines with CRLF.
+      if (new URLSearchParams(query.slice(1)).get('alt') === 'sse') return writeStream(res, 'text/event-stream', chunks.map((c) => `data: ${JSON.stringify(c)}\r\n\r\n`), state.streamGapMs);
+      return json(200, chunks);
     }
     if (req.method === 'POST' && url.startsWith('/v1/responses')) {
       const request = JSON.parse(body || '{}') as StreamRequest;
@@ -185,7 +231,7 @@ export async function startFakeProvider(port = 0): Promise<FakeProvider> {
     if (req.method === 'POST' && url.startsWith('/upload')) {
       return json(200, { bytes: raw.length, contentType: req.headers['content-type'] ?? '' });
     }
-    if (req.method === 'POST' && url.startsWith('/v1/chat/completions')) {
+    if (req.method === 'POST' && (groq || url.startsWith('/v1/chat/completions'))) {
       const request = JSON.parse(body || '{}') as { model?: string };
       return json(200, {
         id: 'chatcmpl-fake1',
@@ -193,7 +239,8 @@ export async function startFakeProvider(port = 0): Promise<FakeProvider> {
         created: 1_700_000_000,
         model: request.model ?? 'gpt-4o-mini',
         choices: [{ index: 0, message: { role: 'assistant', content: state.answer }, finish_reason: 'stop', logprobs: null }],
-        usage: { prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 },
+        usage: groq ? GROQ_USAGE : { prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 },
+        ...(groq ? { x_groq: { id: 'req_fake1' } } : {}),
       }, { 'x-request-id': `req_${state.requests.length}` });
     }
     if (req.method === 'POST' && url.startsWith('/v1/messages')) {
@@ -212,14 +259,16 @@ export async function startFakeProvider(port = 0): Promise<FakeProvider> {
     if (url.startsWith('/status/217')) return json(217, { unusual: true });
     if (url.startsWith('/echo')) return json(200, { method: req.method, path: url, headers: req.headers, body });
     json(404, { error: `no route ${req.method} ${url}` });
-  });
+  };
+  const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handle) : http.createServer(handle);
+  // A TLS server emits 'connection' for each TCP connection too, before any handshake.
   server.on('connection', () => {
     state.connections++;
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const actual = (server.address() as AddressInfo).port;
   const provider: FakeProvider = {
-    url: `http://127.0.0.1:${actual}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${actual}`,
     port: actual,
     get answer() {
       return state.answer;

@@ -121,17 +121,39 @@ function faithfulEntry(text: string): SseEntry {
   return serializeSseEntry(entry) === text ? entry : { raw: text };
 }
 
+/** The data of an event kept verbatim, as a client reads it: its `data` lines joined. */
+function rawDataText(raw: string): string | undefined {
+  const lines: string[] = [];
+  for (const line of raw.split(/\r\n|\r|\n/)) {
+    if (line === 'data' || line.startsWith('data:')) lines.push(line.slice(5).replace(/^ /, ''));
+  }
+  return lines.length > 0 ? lines.join('\n') : undefined;
+}
+
+function jsonObjectIn(text: string): { [key: string]: Json } | undefined {
+  if (!/^\s*\{/.test(text)) return undefined;
+  try {
+    return JSON.parse(text) as { [key: string]: Json };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * All `data` values of a stored stream that are JSON objects, in order.
+ * All `data` values of a stored stream that are JSON objects, in order —
+ * including those stored as text: an event kept `raw` (Gemini ends its lines
+ * with CRLF) or JSON that is not compact (`{"a": 1}`) is only stored as text
+ * so that replay gives back its exact bytes.
  *
  * @example
- * sseDataObjects([{ data: { a: 1 } }, { data: '[DONE]' }]); // [{ a: 1 }]
+ * sseDataObjects([{ data: { a: 1 } }, { raw: 'data: {"b": 2}\r\n\r\n' }, { data: '[DONE]' }]); // [{ a: 1 }, { b: 2 }]
  */
 export function sseDataObjects(entries: readonly SseEntry[]): { [key: string]: Json }[] {
   const out: { [key: string]: Json }[] = [];
   for (const entry of entries) {
-    const data = entry.data;
-    if (data !== null && typeof data === 'object' && !Array.isArray(data)) out.push(data);
+    const data = typeof entry.raw === 'string' ? rawDataText(entry.raw) : entry.data;
+    const value = typeof data === 'string' ? jsonObjectIn(data) : data;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) out.push(value);
   }
   return out;
 }
