@@ -8,12 +8,11 @@
  */
 import { parse } from 'yaml';
 import { createFixture, type FixtureProject } from '../support/packed-project';
+import { readObserved, writeObservedModule } from '../support/observed-results';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 import { createSelfSignedCert, type SelfSignedCert } from '../support/self-signed-cert';
 
 const AGENT_TEST = `
-const fs = require('node:fs');
-const path = require('node:path');
 const https = require('node:https');
 const axios = require('axios');
 const OpenAI = require('openai').default;
@@ -23,12 +22,7 @@ const base = process.env.PROVIDER_URL;
 const openai = new OpenAI({ baseURL: base + '/v1' });
 const messages = [{ role: 'user', content: 'What is the weather in London?' }];
 
-/** Saves what a client observed under results/<RUN_LABEL>/<name>.json. */
-function save(name, value) {
-  const dir = path.join(__dirname, 'results', process.env.RUN_LABEL);
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, name + '.json'), JSON.stringify(value, null, 2));
-}
+const { save } = require('./observed');
 
 /** node:https, collecting each 'data' event as it arrives. */
 function httpsRequest(url, method, body) {
@@ -109,7 +103,7 @@ describe('https: record, then replay offline', () => {
   let tls: SelfSignedCert;
   let provider: FakeProvider;
   let fixture: FixtureProject;
-  const results = (label: string, name: string) => JSON.parse(fixture.read(`results/${label}/${name}.json`));
+  const results = (label: string, name: string) => readObserved(fixture, label, name);
   const NAMES = ['fetch', 'node-https', 'axios', 'openai', 'openai-stream', 'raw-stream'];
 
   beforeAll(async () => {
@@ -118,6 +112,7 @@ describe('https: record, then replay offline', () => {
     // Far enough apart that each event the server writes reaches the client as its own chunk.
     provider.streamGapMs = 20;
     fixture = createFixture('https', { testEnvironmentOptions: { agenttape: { llmHosts: ['127.0.0.1'] } } });
+    writeObservedModule(fixture);
     fixture.write('agent.test.js', AGENT_TEST);
   });
   afterAll(async () => {

@@ -8,21 +8,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { createFixture, type FixtureProject } from '../support/packed-project';
+import { readObserved, writeObservedModule } from '../support/observed-results';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { OPENAI_RECORDING_KEY, ANTHROPIC_RECORDING_KEY } = require('../fixtures/secrets/fake-keys.js') as Record<string, string>;
 
 const SUPPORT = `
-const fs = require('node:fs');
-const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 
-/** Saves what a client observed under results/<RUN_LABEL>/<name>.json. */
-exports.save = (name, value) => {
-  const dir = path.join(__dirname, 'results', process.env.RUN_LABEL);
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, name + '.json'), JSON.stringify(value, null, 2));
-};
+exports.save = require('./observed').save;
 /** Milliseconds since the previous call, for gaps between received chunks. */
 exports.clock = () => {
   let last = performance.now();
@@ -248,13 +242,14 @@ function cassetteDoc(fixture: FixtureProject, name: string): { interactions: { k
 describe('LLM streams and SDKs: record, then replay offline', () => {
   let provider: FakeProvider;
   let fixture: FixtureProject;
-  const results = (label: string, name: string) => JSON.parse(fixture.read(`results/${label}/${name}.json`));
+  const results = (label: string, name: string) => readObserved(fixture, label, name);
   const resultNames = () => fs.readdirSync(path.join(fixture.dir, 'results', 'record')).map((f) => f.replace(/\.json$/, ''));
 
   beforeAll(async () => {
     provider = await startFakeProvider();
     provider.streamGapMs = GAP_MS;
     fixture = createFixture('llm-streams', { testEnvironmentOptions: { agenttape: { llmHosts: ['127.0.0.1'] } } });
+    writeObservedModule(fixture);
     fixture.write('support.js', SUPPORT);
     fixture.write('sdks.test.js', SDK_TEST);
     fixture.write('delays.test.js', DELAYS_TEST);

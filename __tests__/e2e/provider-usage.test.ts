@@ -9,23 +9,17 @@
  */
 import { parse } from 'yaml';
 import { createFixture, type FixtureProject } from '../support/packed-project';
+import { readObserved, writeObservedModule } from '../support/observed-results';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 
 const PROVIDERS_TEST = `
-const fs = require('node:fs');
-const path = require('node:path');
 
 const base = process.env.PROVIDER_URL;
 const gemini = base + '/v1beta/models/gemini-2.5-flash';
 const contents = [{ role: 'user', parts: [{ text: 'What is the weather in London?' }] }];
 const messages = [{ role: 'user', content: 'What is the weather in London?' }];
 
-/** Saves what the client observed under results/<RUN_LABEL>/<name>.json. */
-function save(name, value) {
-  const dir = path.join(__dirname, 'results', process.env.RUN_LABEL);
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, name + '.json'), JSON.stringify(value, null, 2));
-}
+const { save } = require('./observed');
 
 function post(url, body, headers) {
   return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -87,11 +81,12 @@ describe('Gemini and Groq usage: record, then replay offline', () => {
     expect(doc.interactions).toHaveLength(1);
     return doc.interactions[0];
   };
-  const results = (label: string, name: string) => JSON.parse(fixture.read(`results/${label}/${name}.json`));
+  const results = (label: string, name: string) => readObserved(fixture, label, name);
 
   beforeAll(async () => {
     provider = await startFakeProvider();
     fixture = createFixture('provider-usage', { testEnvironmentOptions: { agenttape: { llmHosts: ['127.0.0.1'] } } });
+    writeObservedModule(fixture);
     fixture.write('providers.test.js', PROVIDERS_TEST);
   });
   afterAll(async () => {
