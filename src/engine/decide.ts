@@ -124,7 +124,7 @@ function unmatched(tape: Tape, incoming: IncomingRequest): UnmatchedInteractionE
   lines.push('', 'How to fix:');
   if (frozen) {
     // The generic advice (re-record, new_episodes, live) cannot help while the boundary stays frozen.
-    const tokens = tape.partial.frozen.filter((token) => token === '*' || token === incoming.kind || token === incoming.boundary).map((token) => JSON.stringify(token));
+    const tokens = tape.partial.frozenBy(incoming.kind, incoming.boundary).map((token) => JSON.stringify(token));
     lines.push(`  - ${incoming.boundary} is frozen (by ${tokens.join(', ')} in "frozen"): it is served from the cassette and never runs, even in mode ${tape.mode.mode}, so this new call was refused rather than executed.`);
     lines.push(`  - If the new call is intended, let it run once: take ${tokens.join(', ')} out of "frozen" (cassette.use({ frozen }), the @agenttape-frozen docblock or agenttape.config.json) and run ${recordCommand(tape)}`);
     return new UnmatchedInteractionError(lines.join('\n'));

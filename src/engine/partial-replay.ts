@@ -9,8 +9,12 @@ import type { InteractionKind } from '../cassette/cassette-format';
 /** How partial replay treats one boundary. */
 export type PartialScope = 'live' | 'frozen' | 'default';
 
+function coversOne(token: string, kind: InteractionKind, boundary: string): boolean {
+  return token === '*' || token === kind || token === boundary;
+}
+
 function covers(tokens: readonly string[], kind: InteractionKind, boundary: string): boolean {
-  return tokens.some((token) => token === '*' || token === kind || token === boundary);
+  return tokens.some((token) => coversOne(token, kind, boundary));
 }
 
 /**
@@ -32,6 +36,16 @@ export class PartialReplay {
     if (covers(this.live, kind, boundary)) return 'live';
     if (covers(this.frozen, kind, boundary)) return 'frozen';
     return 'default';
+  }
+
+  /**
+   * The `frozen` tokens that cover a boundary, for messages that say why it is frozen.
+   *
+   * @example
+   * new PartialReplay([], ['tool']).frozenBy('tool', 'charge_card'); // ['tool']
+   */
+  frozenBy(kind: InteractionKind, boundary: string): string[] {
+    return this.frozen.filter((token) => coversOne(token, kind, boundary));
   }
 
   /** True when neither list is set. */
