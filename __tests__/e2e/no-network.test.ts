@@ -1,7 +1,8 @@
 /**
  * No network in replay, ever: across every client and every miss path, a
- * server counting connections sees none. undici's own APIs, which cannot be
- * intercepted, are blocked with a clear error.
+ * server counting connections sees none. undici's own APIs are intercepted at
+ * its dispatcher like fetch; a WebSocket, which no cassette can hold, is
+ * blocked with a clear error.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -91,9 +92,11 @@ describe('no network in replay', () => {
     const run = await fixture.run([], { PROVIDER_URL: provider.url });
     expect(run.status).toBe(1);
     expect(run.output).toContain('Tests:       12 failed, 12 total');
-    expect(run.output.match(/UnmatchedInteractionError/g)!.length).toBeGreaterThanOrEqual(7);
-    expect(run.output).toContain('UninterceptableRequestError: AgentTape blocked GET');
-    expect(run.output).toContain("undici's own API");
+    expect(run.output.match(/UnmatchedInteractionError/g)!.length).toBeGreaterThanOrEqual(9);
+    expect(run.output).toMatch(/● undici.request[\s\S]*?UnmatchedInteractionError: AgentTape: no recording matches this http request/);
+    expect(run.output).toMatch(/● undici.fetch[\s\S]*?UnmatchedInteractionError: AgentTape: no recording matches this http request/);
+    expect(run.output).toContain('UninterceptableRequestError: AgentTape blocked a websocket upgrade to');
+    expect(run.output).toContain('not a connection kept open');
     expect(provider.connections).toBe(0);
     expect(fixture.files('cassettes')).toEqual([]);
   });
@@ -108,9 +111,11 @@ describe('no network in replay', () => {
     fs.rmSync(path.join(fixture.dir, 'late.test.js'));
   });
 
-  test('the same holds in record mode for undici: blocked, not leaked, while other clients record', async () => {
+  test('in record mode undici.request and undici.fetch are recorded like fetch, and a WebSocket is blocked, not leaked', async () => {
     const run = await fixture.run(['-t', 'undici|fetch'], { PROVIDER_URL: provider.url, AGENTTAPE_MODE: 'record' });
-    expect(run.output).toContain('UninterceptableRequestError');
-    expect(provider.requests.map((r) => r.url)).toEqual(['/echo/fetch']);
+    expect(run.output).toContain('UninterceptableRequestError: AgentTape blocked a websocket upgrade to');
+    expect(provider.requests.map((r) => r.url)).toEqual(['/echo/fetch', '/echo/undici', '/echo/undici-fetch']);
+    const cassettes = fixture.files('cassettes').filter((file) => /undici\.(request|fetch)/.test(file));
+    expect(cassettes).toHaveLength(2);
   });
 });

@@ -4,23 +4,20 @@
  * it as it streams back, or refuses with a precise error.
  */
 import { performance } from 'node:perf_hooks';
-import { Readable } from 'node:stream';
-import type { Json } from '../cassette/cassette-format';
+import * as zlib from 'node:zlib';
+import type { Interaction, Json } from '../cassette/cassette-format';
 import type { AgentTapeConfig } from '../config/config';
 import { computeMatchKey, canonicalizeRequest } from '../engine/canonical-request';
 import type { CassetteRuntime } from '../engine/cassette-runtime';
 import { decide } from '../engine/decide';
 import { primaryCanonicalOptions } from '../engine/match-index';
 import type { Tape } from '../engine/tape';
-import { classifyUrl, toStoredRequest, toStoredResponse, toWireResponse, WIRE_BODY_HEADERS, type WireRequest } from './http-exchange';
+import { classifyUrl, toStoredRequest, toStoredResponse, toWireResponse, type WireRequest } from './http-exchange';
 import { UninterceptableRequestError } from '../errors';
 import { extractLlmUsage } from './llm-usage';
-import { realFetch, type HandlerReply, type RequestHandler } from './request-interception';
+import type { HandlerReply, HeaderMap, RequestHandler, ResponseSink } from './request-handler';
 import type { TimedChunk } from './streamed-body';
 import { timedBody } from './timed-body';
-
-/** Request headers not forwarded when performing a real request. */
-const HOP_BY_HOP = new Set(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade']);
 
 function isSdkRequest(wire: WireRequest): boolean {
   return Object.keys(wire.headers).some((name) => name.toLowerCase().startsWith('x-stainless-'));
@@ -47,25 +44,6 @@ function replayedError(recorded: { [key: string]: Json | undefined }): Error {
   return error;
 }
 
-function forwardHeaders(wire: WireRequest): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(wire.headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name.toLowerCase())) continue;
-    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
-  }
-  return headers;
-}
-
-function responseHeaders(response: Response): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie' && !WIRE_BODY_HEADERS.has(name)) out[name] = value;
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) out['set-cookie'] = cookies;
-  return out;
-}
-
 /**
  * Builds the handler the interception calls for every request.
  *
@@ -75,7 +53,7 @@ function responseHeaders(response: Response): Record<string, string | string[]> 
 export function createHttpHandler(runtime: CassetteRuntime): RequestHandler {
   return async (wire) => {
     // The outermost boundary wins (SPEC §7): a tool that runs for real makes its requests for real, unrecorded.
-    if (runtime.boundaryExecuting?.()) return recordRequest(runtime, undefined, wire, undefined);
+    if (runtime.boundaryExecuting?.()) return passThrough(runtime, undefined, undefined);
     const tape = runtime.currentTape();
     const { config, redactor } = runtime;
     const { kind, boundary } = classifyUrl(wire.url, config.llmHosts);
@@ -93,73 +71,103 @@ export function createHttpHandler(runtime: CassetteRuntime): RequestHandler {
       if (isSdkRequest(wire)) return refusalForSdk(decision.error);
       throw decision.error;
     }
-    return recordRequest(runtime, tape, wire, { kind, boundary, request });
+    return passThrough(runtime, tape, { kind, boundary, request });
   };
 }
 
-/** Performs the real request; records it on `tape` unless it is undefined (a request nested in a boundary). */
-async function recordRequest(
-  runtime: CassetteRuntime,
-  tape: Tape | undefined,
-  wire: WireRequest,
-  incoming: { kind: 'http' | 'llm' | 'tool' | 'retrieval' | 'memory_read' | 'memory_write'; boundary: string; request: { [key: string]: Json } } | undefined,
-): Promise<HandlerReply> {
+type Incoming = { kind: Interaction['kind']; boundary: string; request: { [key: string]: Json } };
+
+/**
+ * Lets the request go out through the client's own transport and records the
+ * real response on `tape` as the client receives it (unless `tape` is
+ * undefined: a request nested in a boundary). See docs/interception.md.
+ */
+function passThrough(runtime: CassetteRuntime, tape: Tape | undefined, incoming: Incoming | undefined): HandlerReply {
+  if (!tape || !incoming) return { passthrough: undefined };
   const { config, redactor } = runtime;
   const started = performance.now();
   // Recorded when the response ends, but placed by when it started, as replay serves it.
-  const order = tape?.begin();
-  const matchKey = incoming ? computeMatchKey(canonicalizeRequest(incoming.request, primaryCanonicalOptions(config))) : '';
-  const base = { match_key: matchKey, tags: [] as string[], metadata: {} };
-  let response: Response;
-  try {
-    const hasBody = wire.body.length > 0 && wire.method !== 'GET' && wire.method !== 'HEAD';
-    response = await realFetch(wire.url, { method: wire.method, headers: forwardHeaders(wire), body: hasBody ? wire.body : undefined, redirect: 'manual' });
-  } catch (caught) {
-    const error = caught as Error & { cause?: { code?: string; message?: string } };
-    const cause = error.cause;
-    const recorded = redactor.redactError({ type: error.name, message: cause?.message ?? error.message, ...(cause?.code ? { code: cause.code } : {}) });
-    if (tape && incoming) tape.record({ ...base, ...incoming, error: recorded, latency_ms: round(performance.now() - started), usage: null }, 'recorded', order);
-    throw replayedError(recorded);
-  }
-  const headers = responseHeaders(response);
+  const order = tape.begin();
+  const base = { ...incoming, match_key: computeMatchKey(canonicalizeRequest(incoming.request, primaryCanonicalOptions(config))), tags: [] as string[], metadata: {} };
+  let status = 0;
+  let headers: HeaderMap = {};
   const chunks: TimedChunk[] = [];
-  const body = new Readable({ read() {} });
-  const finish = () => {
-    if (!tape || !incoming) return;
-    const wireResponse = {
-      status: response.status,
-      headers,
-      body: Buffer.concat(chunks.map((c) => c.bytes)),
-      chunks,
-      contentLength: response.headers.has('content-length'),
-    };
-    const stored = toStoredResponse(wireResponse, redactor, config.redact.placeholder);
-    const usage = incoming.kind === 'llm' ? extractLlmUsage(stored) : null;
-    tape.record({ ...base, ...incoming, response: stored, latency_ms: round(performance.now() - started), usage }, 'recorded', order);
-  };
-  // Pump as the server sends, so a streaming client still streams while we record.
-  const pump = (async () => {
-    if (response.body) {
-      const reader = response.body.getReader();
-      let last = performance.now();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        const now = performance.now();
-        const chunk = Buffer.from(value);
-        chunks.push({ delayMs: now - last, bytes: chunk });
-        last = now;
-        body.push(chunk);
-      }
+  let last = started;
+  let done: () => void = () => undefined;
+  // Tracked so the cassette is saved only once the whole response is recorded.
+  tape.track(new Promise<void>((resolve) => (done = resolve)));
+  let finished = false;
+  const finish = (record: () => void) => {
+    if (finished) return;
+    finished = true;
+    try {
+      record();
+    } finally {
+      done();
     }
-    finish();
-    body.push(null);
-  })().catch((error: Error) => {
-    body.destroy(error);
-  });
-  // Tracked so the cassette is saved only once the whole body is recorded, even if the client never reads it.
-  tape?.track(pump);
-  return { status: response.status, headers, body };
+  };
+  const sink: ResponseSink = {
+    start(code, received) {
+      status = code;
+      headers = received;
+      last = performance.now();
+    },
+    data(chunk) {
+      const now = performance.now();
+      chunks.push({ delayMs: now - last, bytes: chunk });
+      last = now;
+    },
+    end() {
+      finish(() => {
+        const body = decodeContent(headers, chunks);
+        const wire = { status, headers, body: Buffer.concat(body.map((c) => c.bytes)), chunks: body, contentLength: headers['content-length'] !== undefined };
+        const stored = toStoredResponse(wire, redactor, config.redact.placeholder);
+        const usage = incoming.kind === 'llm' ? extractLlmUsage(stored) : null;
+        tape.record({ ...base, response: stored, latency_ms: round(performance.now() - started), usage }, 'recorded', order);
+      });
+    },
+    fail(error) {
+      // Once the response has started, a failure is the client stopping early (or the connection
+      // breaking): what arrived is what the client saw, so that is the recording.
+      if (status !== 0) return sink.end();
+      finish(() => {
+        const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+        const code = (error as Error & { code?: string }).code ?? cause?.code;
+        const recorded = redactor.redactError({ type: error.name, message: cause?.message ?? error.message, ...(code ? { code } : {}) });
+        tape.record({ ...base, error: recorded, latency_ms: round(performance.now() - started), usage: null }, 'recorded', order);
+      });
+    },
+  };
+  return { passthrough: sink };
+}
+
+const DECODERS: Record<string, (bytes: Buffer) => Buffer> = {
+  gzip: (bytes) => zlib.gunzipSync(bytes, { finishFlush: zlib.constants.Z_SYNC_FLUSH }),
+  'x-gzip': (bytes) => zlib.gunzipSync(bytes, { finishFlush: zlib.constants.Z_SYNC_FLUSH }),
+  deflate: (bytes) => (bytes[0] === 0x78 ? zlib.inflateSync(bytes) : zlib.inflateRawSync(bytes)),
+  br: (bytes) => zlib.brotliDecompressSync(bytes),
+};
+
+/**
+ * The body as the client reads it: the cassette stores bodies decoded (and
+ * replays them without `content-encoding`), while a response let through
+ * arrives as the server encoded it. An encoded body is kept as one chunk.
+ */
+function decodeContent(headers: HeaderMap, chunks: TimedChunk[]): TimedChunk[] {
+  const header = headers['content-encoding'];
+  const encodings = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((e) => e.trim().toLowerCase()).filter((e) => e && e !== 'identity');
+  if (encodings.length === 0 || chunks.length === 0) return chunks;
+  let bytes: Buffer = Buffer.concat(chunks.map((c) => c.bytes));
+  try {
+    for (const encoding of encodings.reverse()) {
+      const decode = DECODERS[encoding];
+      if (!decode) return chunks;
+      bytes = decode(bytes);
+    }
+  } catch {
+    return chunks;
+  }
+  return [{ delayMs: chunks[0].delayMs, bytes }];
 }
 
 /** How much of each recorded delay replay waits: none by default. */
@@ -173,8 +181,9 @@ function round(ms: number): number {
 }
 
 /**
- * Builds the reporter for requests made through undici's own APIs, which
- * bypass interception: each is blocked and fails the running test.
+ * Builds the reporter for requests no cassette can hold (a WebSocket or
+ * another connection upgrade, a CONNECT tunnel opened by hand): each is
+ * blocked and fails the running test.
  *
  * @example
  * const interception = new HttpInterception(createHttpHandler(runtime), createBlockedRequestReporter(runtime));
@@ -182,9 +191,8 @@ function round(ms: number): number {
 export function createBlockedRequestReporter(runtime: CassetteRuntime): (description: string) => Error {
   return (description) => {
     const error = new UninterceptableRequestError(
-      `AgentTape blocked ${description}: it was made through undici's own API (undici.request, stream, pipeline, an undici Agent or WebSocket), ` +
-        'which AgentTape cannot record or replay. Nothing was sent.\n' +
-        'Use global fetch, node:http/https, or a client built on them (axios, the openai and Anthropic SDKs).',
+      `AgentTape blocked ${description}: a cassette holds HTTP requests and responses, not a connection kept open (a WebSocket, an upgrade or a CONNECT tunnel). Nothing was sent.\n` +
+        'Test that part against a local server started by the test, or wrap the code that uses the connection in tool() so its result is recorded instead.',
     );
     runtime.reportFailure(runtime.currentTape(), error);
     return error;

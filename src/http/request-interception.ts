@@ -1,126 +1,41 @@
 /**
- * Intercepts every HTTP request of the process — global `fetch`, `node:http`,
- * `node:https` and the clients built on them — with `@mswjs/interceptors`, the
- * interception engine nock 14 is built on, and hands each request to a
- * handler. Answering through the engine directly (instead of through nock's
- * playback, which waits on `setImmediate` and `setTimeout(…, 0)` per request)
- * is what makes replay cheaper than a bare nock interceptor: see
- * docs/interception.md for the measurements behind this choice.
+ * Intercepts every HTTP request of the process where Node really sends it and
+ * hands each to one handler: `node:http`/`node:https` (and axios, and every
+ * client on them) through `@mswjs/interceptors`, the engine nock 14 is built
+ * on; Node's `fetch` and the `undici` package at undici's dispatcher
+ * ({@link UndiciInterception}), so a client that captured `fetch` before the
+ * cassette opened is seen too. A request the handler lets through goes out
+ * through the client's own transport, and its real response is copied to a
+ * recorder as the client receives it. A test's own nock or msw mocks answer
+ * first. See docs/interception.md for the design and its measurements.
  */
-import { Readable } from 'node:stream';
+import * as http from 'node:http';
+import * as https from 'node:https';
 import type { WireRequest } from './http-exchange';
+import { isPassThrough, type BlockedRequestReporter, type RequestHandler, type ResponseSink } from './request-handler';
+import { UndiciInterception } from './undici-interception';
 
-// Saved before any interceptor is applied: recording must reach the real
-// network through the original fetch.
-const originalFetch: typeof fetch = globalThis.fetch;
-
-// Where undici (Node's fetch, the `undici` package, Node's WebSocket) keeps its
-// process-wide dispatcher. Its own request APIs bypass every interceptor, so
-// while we intercept, this slot holds a guard that refuses them.
-const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
-type DispatcherSlot = { [GLOBAL_DISPATCHER]?: unknown };
-
-/** Builds the error for a request made through an API that cannot be intercepted. */
-export type BlockedRequestReporter = (description: string) => Error;
-
-/** A dispatcher that fails every request it is given, without connecting. */
-class BlockingDispatcher {
-  constructor(
-    public previous: unknown,
-    private readonly report: BlockedRequestReporter,
-  ) {}
-
-  dispatch(options: { method?: string; origin?: string | URL; path?: string }, handler: { onError?(error: Error): void; onResponseError?(controller: unknown, error: Error): void }): boolean {
-    const error = this.report(`${options.method ?? 'GET'} ${String(options.origin ?? '')}${options.path ?? ''}`);
-    if (handler.onResponseError) handler.onResponseError(null, error);
-    else handler.onError?.(error);
-    return true;
-  }
-
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  destroy(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  on(): this {
-    return this;
-  }
-
-  once(): this {
-    return this;
-  }
-
-  off(): this {
-    return this;
-  }
-
-  emit(): boolean {
-    return false;
-  }
-}
-
-/**
- * The fetch that bypasses interception, for performing real requests while recording.
- *
- * @example
- * const response = await realFetch('http://127.0.0.1:8080/');
- */
-export function realFetch(input: string | URL, init?: RequestInit): Promise<Response> {
-  const slot = globalThis as DispatcherSlot;
-  const guard = slot[GLOBAL_DISPATCHER];
-  if (!(guard instanceof BlockingDispatcher)) return originalFetch(input, init);
-  // Node's fetch reads the global dispatcher synchronously when called: lend it the real one.
-  slot[GLOBAL_DISPATCHER] = guard.previous;
-  try {
-    return originalFetch(input, init);
-  } finally {
-    guard.previous = slot[GLOBAL_DISPATCHER];
-    slot[GLOBAL_DISPATCHER] = guard;
-  }
-}
-
-/** What a handler answers: a response (whose body may stream). A thrown error reaches the client as a request error. */
-export interface HandlerReply {
-  status: number;
-  headers: Record<string, string | string[]>;
-  /** A whole body, a Node stream (a recording passing through) or a web stream (a replayed stream). */
-  body: Buffer | Readable | ReadableStream<Uint8Array>;
-}
-
-/** Handles one intercepted request. */
-export type RequestHandler = (request: WireRequest) => Promise<HandlerReply>;
-
-interface Interceptor {
-  apply(): void;
-  dispose(): void;
-  on(event: 'request', listener: (args: { request: Request; controller: RequestController }) => Promise<void> | void): unknown;
-}
+export type { BlockedRequestReporter, HandlerReply, RequestHandler } from './request-handler';
 
 interface RequestController {
   respondWith(response: Response): void;
   errorWith(error?: Error): void;
 }
 
+interface ClientRequestInterceptor {
+  apply(): void;
+  dispose(): void;
+  on(event: 'request', listener: (args: { request: Request; requestId: string; controller: RequestController }) => Promise<void> | void): unknown;
+  on(event: 'response', listener: (args: { request: Request; requestId: string; response: Response; isMockedResponse: boolean }) => Promise<void> | void): unknown;
+}
+
+/** The functions a library patches to intercept `node:http`: while ours are outermost, ours are consulted last. */
+function httpPatchPoints(): unknown[] {
+  return [http.request, http.get, http.ClientRequest, https.request, https.get];
+}
+
 // Statuses whose responses carry no body (the Response constructor refuses one).
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
-
-function toHeaders(headers: Record<string, string | string[]>): Headers {
-  const out = new Headers();
-  for (const [name, value] of Object.entries(headers)) {
-    for (const v of Array.isArray(value) ? value : [value]) out.append(name, v);
-  }
-  return out;
-}
-
-function toBodyInit(reply: HandlerReply, method: string): ConstructorParameters<typeof Response>[0] {
-  if (NULL_BODY_STATUS.has(reply.status) || method === 'HEAD') return null;
-  if (Buffer.isBuffer(reply.body)) return reply.body.length === 0 ? null : new Uint8Array(reply.body.buffer, reply.body.byteOffset, reply.body.byteLength);
-  if (reply.body instanceof Readable) return Readable.toWeb(reply.body) as unknown as ReadableStream<Uint8Array>;
-  return reply.body;
-}
 
 async function toWireRequest(request: Request): Promise<WireRequest> {
   const headers: Record<string, string> = {};
@@ -131,67 +46,170 @@ async function toWireRequest(request: Request): Promise<WireRequest> {
   return { method: request.method, url: request.url, headers, body };
 }
 
+function toHeaders(headers: Record<string, string | string[]>): Headers {
+  const out = new Headers();
+  for (const [name, value] of Object.entries(headers)) {
+    for (const v of Array.isArray(value) ? value : [value]) out.append(name, v);
+  }
+  return out;
+}
+
+function responseHeaders(response: Response): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') out[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) out['set-cookie'] = cookies;
+  return out;
+}
+
+/** A `node:http` request let through, waiting for its response to be copied to the sink. */
+interface PendingPassThrough {
+  sink: ResponseSink;
+  raw: http.ClientRequest | undefined;
+}
+
+/** Copies a passed-through `node:http` response body to the sink in the background, as it arrives. */
+async function copyBody(response: Response, pending: PendingPassThrough): Promise<void> {
+  const { sink, raw } = pending;
+  if (!response.body) return sink.end();
+  const reader = response.body.getReader();
+  // A client that stops reading mid-stream never lets the copy end: keep what arrived.
+  const stop = () => void reader.cancel().catch(() => undefined);
+  raw?.once('close', stop);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      sink.data(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+    }
+  } catch {
+    // The connection broke mid-body: what arrived is what the client saw.
+  } finally {
+    raw?.off('close', stop);
+    sink.end();
+  }
+}
+
 /**
- * Owns the interceptors of one test file: `activate()` in the environment's
- * setup, `deactivate()` in its teardown.
+ * Owns the interception of one test file (or one `useCassette`):
+ * `activate()` in the environment's setup, `deactivate()` in its teardown.
  *
  * @example
  * const interception = new HttpInterception(async () => ({ status: 200, headers: {}, body: Buffer.from('ok') }));
  * interception.activate();
  */
 export class HttpInterception {
-  private interceptors: Interceptor[] = [];
-  private guards: { slot: DispatcherSlot; guard: BlockingDispatcher }[] = [];
+  private nodeHttp: ClientRequestInterceptor | undefined;
+  /** The patched functions as our interceptor left them: when they differ, another library patched after us. */
+  private ownPatches: unknown[] = [];
+  private readonly undici: UndiciInterception;
+  private readonly pending = new Map<string, PendingPassThrough>();
 
   constructor(
     private readonly handler: RequestHandler,
-    /** Builds (and reports) the error for a request through undici's own APIs, which are blocked. */
-    private readonly reportBlocked: BlockedRequestReporter = (description) => new Error(`request blocked: ${description}`),
-  ) {}
+    /** Builds (and reports) the error for a request that cannot be intercepted. */
+    reportBlocked: BlockedRequestReporter = (description) => new Error(`request blocked: ${description}`),
+  ) {
+    this.undici = new UndiciInterception(handler, reportBlocked);
+  }
 
   /**
    * Starts intercepting every request. `sandboxes` are other realms' globals
-   * (the Jest sandbox) whose undici dispatcher slot must be guarded too: an
-   * `undici` package loaded there reads its own global.
+   * (the Jest sandbox) whose undici dispatcher slot must be intercepted too:
+   * an `undici` package loaded there reads its own global.
    */
   activate(sandboxes: object[] = []): void {
-    if (this.interceptors.length > 0) return;
-    // Loaded here, not at import: applying them patches the process.
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    const { ClientRequestInterceptor } = require('@mswjs/interceptors/ClientRequest') as { ClientRequestInterceptor: new () => Interceptor };
-    const { FetchInterceptor } = require('@mswjs/interceptors/fetch') as { FetchInterceptor: new () => Interceptor };
-    /* eslint-enable @typescript-eslint/no-require-imports */
-    const handler = this.handler;
-    for (const interceptor of [new ClientRequestInterceptor(), new FetchInterceptor()]) {
-      interceptor.on('request', async ({ request, controller }) => {
-        let reply: HandlerReply;
-        try {
-          reply = await handler(await toWireRequest(request));
-        } catch (error) {
-          controller.errorWith(error as Error);
-          return;
-        }
-        controller.respondWith(new Response(toBodyInit(reply, request.method), { status: reply.status, headers: toHeaders(reply.headers) }));
-      });
-      interceptor.apply();
-      this.interceptors.push(interceptor);
-    }
-    for (const slot of [globalThis, ...sandboxes] as DispatcherSlot[]) {
-      const guard = new BlockingDispatcher(slot[GLOBAL_DISPATCHER], this.reportBlocked);
-      slot[GLOBAL_DISPATCHER] = guard;
-      this.guards.push({ slot, guard });
-    }
+    if (this.nodeHttp) return;
+    this.applyNodeHttp();
+    this.undici.install(sandboxes);
+  }
+
+  /**
+   * Lets mocks set up since `activate()` answer first: a library that
+   * patched `node:http` after us (nock when required, msw's `server.listen()`)
+   * would otherwise be consulted after us, so our interceptor is applied
+   * again on top of theirs; and a dispatcher set with `setGlobalDispatcher`
+   * goes back behind ours. Cheap when nothing changed: call it before each
+   * test and hook.
+   *
+   * @example
+   * interception.yieldToLaterMocks();
+   */
+  yieldToLaterMocks(): void {
+    this.undici.reclaimSlots();
+    if (!this.nodeHttp) return;
+    const current = httpPatchPoints();
+    if (current.every((fn, i) => fn === this.ownPatches[i])) return;
+    // Theirs wrap our old patches; once disposed, those only pass requests on.
+    this.nodeHttp.dispose();
+    const [request, get, ClientRequest, httpsRequest, httpsGet] = current;
+    Object.assign(http, { request, get, ClientRequest });
+    Object.assign(https, { request: httpsRequest, get: httpsGet });
+    this.applyNodeHttp();
   }
 
   /** Removes the interceptors and restores what they patched. */
   deactivate(): void {
-    for (const interceptor of this.interceptors) interceptor.dispose();
-    this.interceptors = [];
-    for (const { slot, guard } of this.guards) {
-      if (slot[GLOBAL_DISPATCHER] !== guard) continue;
-      if (guard.previous === undefined) delete slot[GLOBAL_DISPATCHER];
-      else slot[GLOBAL_DISPATCHER] = guard.previous;
-    }
-    this.guards = [];
+    this.nodeHttp?.dispose();
+    this.nodeHttp = undefined;
+    this.ownPatches = [];
+    this.undici.uninstall();
+    for (const { sink } of this.pending.values()) sink.end();
+    this.pending.clear();
+  }
+
+  private applyNodeHttp(): void {
+    // Loaded here, not at import: applying it patches the process.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { ClientRequestInterceptor } = require('@mswjs/interceptors/ClientRequest') as { ClientRequestInterceptor: new () => ClientRequestInterceptor };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { getRawRequest } = require('@mswjs/interceptors') as { getRawRequest(request: Request): unknown };
+    const interceptor = new ClientRequestInterceptor();
+    interceptor.on('request', async ({ request, requestId, controller }) => {
+      let reply;
+      try {
+        reply = await this.handler(await toWireRequest(request));
+      } catch (error) {
+        controller.errorWith(error as Error);
+        return;
+      }
+      if (isPassThrough(reply)) {
+        if (reply.passthrough) this.watchPassThrough(requestId, reply.passthrough, getRawRequest(request) as http.ClientRequest | undefined);
+        return;
+      }
+      const empty = NULL_BODY_STATUS.has(reply.status) || request.method === 'HEAD' || (Buffer.isBuffer(reply.body) && reply.body.length === 0);
+      const body = empty ? null : Buffer.isBuffer(reply.body) ? new Uint8Array(reply.body.buffer, reply.body.byteOffset, reply.body.byteLength) : reply.body;
+      controller.respondWith(new Response(body, { status: reply.status, headers: toHeaders(reply.headers) }));
+    });
+    interceptor.on('response', ({ requestId, response, isMockedResponse }) => {
+      const pending = this.pending.get(requestId);
+      if (!pending || isMockedResponse) return;
+      this.pending.delete(requestId);
+      pending.sink.start(response.status, responseHeaders(response));
+      // Read in the background: awaiting here would hold the client's body back until it ends.
+      void copyBody(response, pending);
+    });
+    interceptor.apply();
+    this.nodeHttp = interceptor;
+    this.ownPatches = httpPatchPoints();
+  }
+
+  /** A request let through emits no response when it fails: its failure is read off the request itself. */
+  private watchPassThrough(requestId: string, sink: ResponseSink, raw: http.ClientRequest | undefined): void {
+    const pending = { sink, raw };
+    this.pending.set(requestId, pending);
+    if (!raw) return;
+    // Listening for 'error' would swallow an error the client does not handle itself: only listen where it does.
+    const failed = (error: Error) => {
+      if (this.pending.get(requestId) !== pending) return;
+      this.pending.delete(requestId);
+      sink.fail(error);
+    };
+    if (raw.listenerCount('error') > 0) raw.once('error', failed);
+    raw.once('close', () => {
+      if (this.pending.get(requestId) === pending) failed(new Error(`the request to ${raw.host ?? 'the server'} ended without a response`));
+    });
   }
 }

@@ -128,6 +128,11 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
   /** Called by jest-circus, awaited, for every test lifecycle event. */
   handleTestEvent(event: Circus.AsyncEvent, circusState: Circus.State): void {
     switch (event.name) {
+      case 'hook_start':
+      case 'test_fn_start':
+        // nock required by the test file, or msw's server.listen() in a hook, patched after us: their mocks answer first.
+        this.interception.yieldToLaterMocks();
+        break;
       case 'test_start': {
         const name = fullTestName(event.test);
         let occurrence = this.testOccurrence.get(event.test);
@@ -136,6 +141,7 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
           this.occurrences.set(name, occurrence);
           this.testOccurrence.set(event.test, occurrence);
         }
+        this.interception.yieldToLaterMocks();
         const tape = this.state.openTest(name, occurrence);
         this.runningTapes.set(event.test, tape);
         // Concurrent tests overlap, so "the running test" is not one slot: each carries its tape.

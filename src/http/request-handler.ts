@@ -1,0 +1,45 @@
+/**
+ * The contract between the transports that intercept requests (node:http
+ * through `@mswjs/interceptors`, undici's dispatcher) and the handler that
+ * decides for each one: answer it, or let it go out as the client sent it and
+ * copy the real response to a recorder. See docs/interception.md.
+ */
+import type { WireRequest } from './http-exchange';
+import type { HeaderMap, ResponseSink } from './undici-handler';
+
+export type { HeaderMap, ResponseSink } from './undici-handler';
+
+/** An answer to the client: a whole body, or a web stream of chunks (a replayed stream). */
+export interface RespondReply {
+  status: number;
+  headers: HeaderMap;
+  body: Buffer | ReadableStream<Uint8Array>;
+}
+
+/**
+ * Let the request go out through the client's own transport (its agent, TLS
+ * options, proxy and headers); the real response is copied to `sink` as the
+ * client receives it, or to nobody when it is not to be recorded.
+ */
+export interface PassThroughReply {
+  passthrough: ResponseSink | undefined;
+}
+
+/** What a handler answers. A thrown error reaches the client as a request error. */
+export type HandlerReply = RespondReply | PassThroughReply;
+
+/** Handles one intercepted request. */
+export type RequestHandler = (request: WireRequest) => Promise<HandlerReply>;
+
+/** Builds (and reports) the error for a request that cannot be intercepted. */
+export type BlockedRequestReporter = (description: string) => Error;
+
+/**
+ * Whether a reply lets the request through.
+ *
+ * @example
+ * if (isPassThrough(reply)) dispatcher.dispatch(options, handler);
+ */
+export function isPassThrough(reply: HandlerReply): reply is PassThroughReply {
+  return 'passthrough' in reply;
+}
