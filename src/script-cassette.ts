@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import { BoundaryRecorder } from './boundaries/boundary-recorder';
 import { loadConfig, type AgentTapeConfig } from './config/config';
-import { parseMode } from './config/modes';
+import { isCiEnvironment, modeFromEnvironment, parseMode } from './config/modes';
 import { fillPlaceholderKeys } from './config/placeholder-keys';
 import type { CassetteRuntime } from './engine/cassette-runtime';
 import { CassetteState } from './engine/cassette-state';
@@ -48,11 +48,6 @@ class ScriptRuntime implements CassetteRuntime {
   }
 }
 
-function isCi(): boolean {
-  const ci = process.env.CI;
-  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0';
-}
-
 /**
  * Runs `fn` inside one cassette; see `useCassette` for the contract.
  *
@@ -72,12 +67,11 @@ export async function runInCassette<T>(name: string, options: UseCassetteOptions
   const rootDir = path.resolve(root ?? process.cwd());
   const where = `useCassette("${name}") options`;
   const config = loadConfig(rootDir, configOptions, where);
-  const envMode = process.env.AGENTTAPE_MODE;
   const folder = path.dirname(name);
   const state = new CassetteState({ cassetteDir: config.cassetteDir, rootDir, testPath: path.join(rootDir, folder) }, config, {
-    env: envMode === undefined || envMode === '' ? undefined : parseMode(envMode, 'the AGENTTAPE_MODE environment variable'),
+    env: modeFromEnvironment(),
     config: config.mode,
-    ci: isCi(),
+    ci: isCiEnvironment(),
   });
   const tape = state.openTest(path.basename(name), 1, mode === undefined ? undefined : parseMode(mode, where));
   const envCommand = `AGENTTAPE_MODE=record node ${path.relative(process.cwd(), process.argv[1] ?? 'your-script.js') || process.argv[1]}`;

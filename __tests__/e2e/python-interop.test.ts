@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createFixture, type FixtureProject } from '../support/packed-project';
+import { closedPort } from '../support/closed-port';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 import { runJson } from '../support/jest-json';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -46,7 +47,7 @@ describe('interop', () => {
     await fetch(api + '/upload', { method: 'POST', body: form });
   });
   test('a connection error', async () => {
-    await expect(fetch('http://127.0.0.1:9/unreachable')).rejects.toThrow();
+    await expect(fetch(process.env.CLOSED_URL + '/unreachable')).rejects.toThrow();
   });
 });
 `;
@@ -81,6 +82,7 @@ describeWithPython(`cassettes written here, read by the Python AgentTape CLI${av
       AGENTTAPE_MODE: 'record',
       LLM_URL: llm.url,
       API_URL: api.url,
+      CLOSED_URL: `http://127.0.0.1:${await closedPort()}`,
       OPENAI_API_KEY: OPENAI_RECORDING_KEY,
       ANTHROPIC_API_KEY: ANTHROPIC_RECORDING_KEY,
     });

@@ -12,6 +12,7 @@ import * as undici from 'undici';
 import { HttpInterception, type HandlerReply } from '../../src/http/request-interception';
 import type { ResponseSink } from '../../src/http/request-handler';
 import type { WireRequest } from '../../src/http/http-exchange';
+import { closedPort } from '../support/closed-port';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 
 // Each transport takes an error as it is only when it comes from the transport's own realm
@@ -40,14 +41,6 @@ function httpRequest(url: string, method = 'GET', body?: Buffer): Promise<{ stat
     req.on('error', reject);
     req.end(body);
   });
-}
-
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('HttpInterception', () => {

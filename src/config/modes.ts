@@ -85,3 +85,25 @@ export function resolveMode(inputs: ModeInputs): ResolvedMode {
   }
   return refusedInCi ? { mode: 'none', source: 'default', refusedInCi } : { mode: 'none', source: 'default' };
 }
+
+/**
+ * The mode `AGENTTAPE_MODE` sets, if any (an empty value sets none).
+ *
+ * @example
+ * modeFromEnvironment(); // 'record' under AGENTTAPE_MODE=record
+ */
+export function modeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Mode | undefined {
+  const value = env.AGENTTAPE_MODE;
+  return value === undefined || value === '' ? undefined : parseMode(value, 'the AGENTTAPE_MODE environment variable');
+}
+
+/**
+ * Whether the `CI` variable says this process runs in CI (outside Jest, which decides for itself).
+ *
+ * @example
+ * isCiEnvironment({ CI: 'true' }); // true
+ */
+export function isCiEnvironment(env: NodeJS.ProcessEnv = process.env): boolean {
+  const ci = env.CI;
+  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0';
+}

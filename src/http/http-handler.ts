@@ -15,7 +15,7 @@ import type { Tape } from '../engine/tape';
 import { classifyUrl, toStoredRequest, toStoredResponse, toWireResponse, type WireRequest } from './http-exchange';
 import { UninterceptableRequestError } from '../errors';
 import { extractLlmUsage } from './llm-usage';
-import type { HandlerReply, HeaderMap, RequestHandler, ResponseSink } from './request-handler';
+import type { BlockedRequestReporter, HandlerReply, HeaderMap, RequestHandler, ResponseSink } from './request-handler';
 import type { TimedChunk } from './streamed-body';
 import { timedBody } from './timed-body';
 
@@ -188,11 +188,14 @@ function round(ms: number): number {
  * @example
  * const interception = new HttpInterception(createHttpHandler(runtime), createBlockedRequestReporter(runtime));
  */
-export function createBlockedRequestReporter(runtime: CassetteRuntime): (description: string) => Error {
-  return (description) => {
+export function createBlockedRequestReporter(runtime: CassetteRuntime): BlockedRequestReporter {
+  return (description, reason) => {
     const error = new UninterceptableRequestError(
-      `AgentTape blocked ${description}: a cassette holds HTTP requests and responses, not a connection kept open (a WebSocket, an upgrade or a CONNECT tunnel). Nothing was sent.\n` +
-        'Test that part against a local server started by the test, or wrap the code that uses the connection in tool() so its result is recorded instead.',
+      reason === 'connection'
+        ? `AgentTape blocked ${description}: a cassette holds HTTP requests and responses, not a connection kept open (a WebSocket, an upgrade or a CONNECT tunnel). Nothing was sent.\n` +
+            'Test that part against a local server started by the test, or wrap the code that uses the connection in tool() so its result is recorded instead.'
+        : `AgentTape blocked ${description}: it went through an undici dispatcher AgentTape could not see — one passed to undici.request, stream or pipeline itself, or to a fetch captured before the cassette opened — so it could be neither recorded nor replayed. It was failed before a byte of it was written (undici may already have opened the connection).\n` +
+            'Pass the dispatcher to the global fetch (fetch(url, { dispatcher })), or set it with setGlobalDispatcher(), where AgentTape intercepts it.',
     );
     runtime.reportFailure(runtime.currentTape(), error);
     return error;

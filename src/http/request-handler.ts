@@ -31,8 +31,15 @@ export type HandlerReply = RespondReply | PassThroughReply;
 /** Handles one intercepted request. */
 export type RequestHandler = (request: WireRequest) => Promise<HandlerReply>;
 
+/**
+ * Why a request was blocked: it opens a `connection` a cassette cannot hold
+ * (a WebSocket, an upgrade, CONNECT), or it went through an
+ * `unseen-dispatcher` that no intercepting dispatcher stood in front of.
+ */
+export type BlockReason = 'connection' | 'unseen-dispatcher';
+
 /** Builds (and reports) the error for a request that cannot be intercepted. */
-export type BlockedRequestReporter = (description: string) => Error;
+export type BlockedRequestReporter = (description: string, reason: BlockReason) => Error;
 
 /**
  * Whether a reply lets the request through.

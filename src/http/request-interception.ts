@@ -9,8 +9,8 @@
  * recorder as the client receives it. A test's own nock or msw mocks answer
  * first. See docs/interception.md for the design and its measurements.
  */
-import * as http from 'node:http';
-import * as https from 'node:https';
+import http from 'node:http';
+import https from 'node:https';
 import type { WireRequest } from './http-exchange';
 import { isPassThrough, type BlockedRequestReporter, type RequestHandler, type ResponseSink } from './request-handler';
 import { UndiciInterception } from './undici-interception';
@@ -32,6 +32,19 @@ interface ClientRequestInterceptor {
 /** The functions a library patches to intercept `node:http`: while ours are outermost, ours are consulted last. */
 function httpPatchPoints(): unknown[] {
   return [http.request, http.get, http.ClientRequest, https.request, https.get];
+}
+
+/**
+ * Our interceptor hands the function below it options made by Node's
+ * `urlToHttpOptions`, which have no prototype; an `@mswjs/interceptors`
+ * patch below ours (nock's, msw's) cannot clone those. Give it a plain copy.
+ */
+function withPlainOptions(patched: unknown): unknown {
+  const plain = (args: unknown[]) => args.map((arg) => (arg !== null && typeof arg === 'object' && Object.getPrototypeOf(arg) === null ? { ...arg } : arg));
+  return new Proxy(patched as (...args: unknown[]) => unknown, {
+    apply: (target, thisArg, args: unknown[]) => Reflect.apply(target, thisArg, plain(args)),
+    construct: (target, args: unknown[]) => Reflect.construct(target as unknown as new (...args: unknown[]) => object, plain(args)),
+  });
 }
 
 // Statuses whose responses carry no body (the Response constructor refuses one).
@@ -144,7 +157,7 @@ export class HttpInterception {
     if (current.every((fn, i) => fn === this.ownPatches[i])) return;
     // Theirs wrap our old patches; once disposed, those only pass requests on.
     this.nodeHttp.dispose();
-    const [request, get, ClientRequest, httpsRequest, httpsGet] = current;
+    const [request, get, ClientRequest, httpsRequest, httpsGet] = current.map(withPlainOptions) as typeof current;
     Object.assign(http, { request, get, ClientRequest });
     Object.assign(https, { request: httpsRequest, get: httpsGet });
     this.applyNodeHttp();

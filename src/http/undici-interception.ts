@@ -8,8 +8,9 @@
  * client's own dispatcher with the client's own options. See
  * docs/interception.md.
  */
+import * as diagnostics from 'node:diagnostics_channel';
 import { isPassThrough, type BlockedRequestReporter, type RequestHandler } from './request-handler';
-import { failHandler, replayToHandler, teeHandler, type DispatchHandler, type HeaderMap } from './undici-handler';
+import { failHandler, replayToHandler, teeHandler, type DispatchHandler, type HeaderMap, type ResponseSink } from './undici-handler';
 import type { WireRequest } from './http-exchange';
 
 // Where undici (Node's fetch, the `undici` package) keeps its process-wide dispatcher.
@@ -32,6 +33,15 @@ export interface DispatchOptions {
   body?: unknown;
   upgrade?: string | boolean | null;
   [key: string]: unknown;
+}
+
+/** What undici's `undici:request:create` channel carries: the request about to be sent. */
+interface UnseenRequest {
+  method: string;
+  origin: string;
+  path: string;
+  /** Set before it connects, undici fails the request with it instead of sending it. */
+  error?: Error | null;
 }
 
 // Statuses whose responses carry no body.
@@ -144,6 +154,9 @@ export class UndiciInterception {
   /** The process's default dispatcher, for realms whose slot was empty. */
   private processDispatcher: Dispatcher | undefined;
   private patchedFetch: { original: typeof fetch; patched: typeof fetch } | undefined;
+  /** Requests let through and not yet answered: undici may create more for them (a proxy's CONNECT). */
+  private sending = 0;
+  private readonly guard = (message: unknown) => this.refuseUnseen(message as { request: UnseenRequest });
   /** Errors the handler failed a request with: `fetch` wraps them in "fetch failed", its global form hands them back as they are. */
   private readonly refusals = new WeakSet<object>();
 
@@ -171,6 +184,7 @@ export class UndiciInterception {
     const patched = this.interceptingFetch(original);
     globalThis.fetch = patched;
     this.patchedFetch = { original, patched };
+    diagnostics.subscribe('undici:request:create', this.guard);
   }
 
   /**
@@ -189,6 +203,7 @@ export class UndiciInterception {
 
   /** Restores each realm's slot and the global `fetch`. */
   uninstall(): void {
+    diagnostics.unsubscribe('undici:request:create', this.guard);
     for (const { slot, dispatcher, had } of this.slots) {
       if (slot[GLOBAL_DISPATCHER] !== dispatcher) continue;
       if (!had && dispatcher.target === undefined) {
@@ -232,7 +247,7 @@ export class UndiciInterception {
   async handle(front: InterceptingDispatcher, options: DispatchOptions, handler: DispatchHandler): Promise<void> {
     const method = (options.method ?? 'GET').toUpperCase();
     if (options.upgrade || method === 'CONNECT') {
-      this.refuse(handler, this.reportBlocked(`${options.upgrade ? `a ${String(options.upgrade)} upgrade to` : 'CONNECT'} ${urlOf(options)}`));
+      this.refuse(handler, this.reportBlocked(`${options.upgrade ? `a ${String(options.upgrade)} upgrade to` : 'CONNECT'} ${urlOf(options)}`, 'connection'));
       return;
     }
     let wire: WireRequest;
@@ -248,18 +263,43 @@ export class UndiciInterception {
       const target = front.target ?? this.processDispatcher;
       // The body was read to match the request: send the same bytes.
       const body = options.body === undefined || options.body === null ? options.body : wire.body;
-      const forwarded = reply.passthrough ? teeHandler(handler, reply.passthrough) : handler;
+      const done = { sink: undefined as ResponseSink | undefined };
+      const settle = () => {
+        if (done.sink) return;
+        done.sink = reply.passthrough;
+        this.sending--;
+      };
+      const sink: ResponseSink | undefined = reply.passthrough && {
+        start: reply.passthrough.start.bind(reply.passthrough),
+        data: reply.passthrough.data.bind(reply.passthrough),
+        end: () => (settle(), reply.passthrough!.end()),
+        fail: (error) => (settle(), reply.passthrough!.fail(error)),
+      };
+      this.sending++;
       try {
         if (!target) throw new Error('no undici dispatcher to send the request through');
-        target.dispatch({ ...options, body }, forwarded);
+        target.dispatch({ ...options, body }, teeHandler(handler, sink ?? { start() {}, data() {}, end: settle, fail: settle }));
       } catch (error) {
-        reply.passthrough?.fail(error as Error);
+        sink?.fail(error as Error);
+        settle();
         failHandler(handler, error as Error);
       }
       return;
     }
     const empty = NULL_BODY_STATUS.has(reply.status) || method === 'HEAD';
     await replayToHandler(handler, { status: reply.status, headers: reply.headers as HeaderMap, body: empty ? null : reply.body });
+  }
+
+  /**
+   * The last guard: undici announces every request it is about to send. One
+   * that did not come through an intercepting dispatcher (an undici dispatcher
+   * passed to `undici.request` itself, or to a `fetch` captured before the
+   * cassette opened) is failed before a byte of it is written, and fails the test.
+   */
+  private refuseUnseen({ request }: { request: UnseenRequest }): void {
+    if (this.sending > 0 || request.error) return;
+    request.error = this.reportBlocked(`${request.method} ${request.origin}${request.path}`, 'unseen-dispatcher');
+    this.refusals.add(request.error);
   }
 
   private refuse(handler: DispatchHandler, error: Error): void {

@@ -11,7 +11,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import * as path from 'node:path';
 import { BoundaryRecorder } from '../boundaries/boundary-recorder';
 import { applyOptions, loadConfig, type AgentTapeConfig } from '../config/config';
-import { parseMode } from '../config/modes';
+import { modeFromEnvironment, parseMode } from '../config/modes';
 import { fillPlaceholderKeys } from '../config/placeholder-keys';
 import type { CassetteRuntime } from '../engine/cassette-runtime';
 import { CassetteState } from '../engine/cassette-state';
@@ -79,13 +79,12 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
     this.config = withPartialPragmas(loadConfig(rootDir, agenttape), context.docblockPragmas, path.relative(rootDir, context.testPath), rootDir);
     this.redactor = new Redactor(this.config.redact);
     const pragma = context.docblockPragmas['agenttape-mode'];
-    const envMode = process.env.AGENTTAPE_MODE;
     this.state = new CassetteState(
       { cassetteDir: this.config.cassetteDir, rootDir, testPath: context.testPath },
       this.config,
       {
         docblock: pragma === undefined ? undefined : parseMode(Array.isArray(pragma) ? pragma[0] : pragma, `the @agenttape-mode docblock of ${path.relative(rootDir, context.testPath)}`),
-        env: envMode === undefined || envMode === '' ? undefined : parseMode(envMode, 'the AGENTTAPE_MODE environment variable'),
+        env: modeFromEnvironment(),
         config: this.config.mode,
         ci: config.globalConfig.ci,
       },
