@@ -127,7 +127,7 @@ function anthropicEvents(request: StreamRequest, answer: string): string[] {
   ];
 }
 
-/** The function call a fake model asks for: the first tool, with the city after "weather in" in the prompt. */
+/** A function call the fake model asks for: the function's name and its arguments as JSON text. */
 interface ToolCall {
   name: string;
   arguments: string;
@@ -332,15 +332,15 @@ export async function startFakeProvider(port = 0, options: FakeProviderOptions =
     if (req.method === 'POST' && url.startsWith('/upload')) {
       return json(200, { bytes: raw.length, contentType: req.headers['content-type'] ?? '' });
     }
-    if (req.method === 'POST' && url.startsWith('/v1/chat/completions') && toolCallFor(body)) {
+    const chatToolCall = req.method === 'POST' && url.startsWith('/v1/chat/completions') ? toolCallFor(body) : undefined;
+    if (chatToolCall) {
       const request = JSON.parse(body || '{}') as { model?: string };
-      const call = toolCallFor(body)!;
       return json(200, {
         id: 'chatcmpl-fake-tool1',
         object: 'chat.completion',
         created: 1_700_000_000,
         model: request.model ?? 'gpt-4o-mini',
-        choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_fake1', type: 'function', function: call }], refusal: null }, finish_reason: 'tool_calls', logprobs: null }],
+        choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_fake1', type: 'function', function: chatToolCall }], refusal: null }, finish_reason: 'tool_calls', logprobs: null }],
         usage: { prompt_tokens: 40, completion_tokens: 15, total_tokens: 55 },
         system_fingerprint: 'fp_fake',
       });
