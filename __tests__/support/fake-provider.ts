@@ -6,8 +6,14 @@
  *
  * Routes (`stream: true` in the request body answers with server-sent events,
  * one event per write, `streamGapMs` apart, one content delta per word of `answer`):
- * - POST /v1/chat/completions  OpenAI chat completion (answer = `answer` field)
- * - POST /v1/responses         OpenAI responses API
+ * - POST /v1/chat/completions  OpenAI chat completion (answer = `answer` field). Given
+ *                              function `tools` (not streamed), it calls the first tool until the
+ *                              conversation holds a `tool` message, then answers (see toolCallFor)
+ * - POST /v1/responses         OpenAI responses API; given function `tools`, streamed or not, its
+ *                              output is a `function_call` item until the input holds a
+ *                              `function_call_output`, then the answer
+ * - POST /mistral/v1/chat/completions  Mistral (the SDK pointed at `<url>/mistral`): its own chat
+ *                              shape, and a stream whose last chunk carries `usage`, ended by [DONE]
  * - POST /v1/embeddings        OpenAI embeddings
  * - POST /v1/messages          Anthropic message
  * - POST /openai/v1/chat/completions  Groq (its real path): OpenAI-shaped, with
@@ -121,6 +127,86 @@ function anthropicEvents(request: StreamRequest, answer: string): string[] {
   ];
 }
 
+/** A function call the fake model asks for: the function's name and its arguments as JSON text. */
+interface ToolCall {
+  name: string;
+  arguments: string;
+}
+
+/** The city a prompt asks about ("…weather in Paris?"), London when it names none. */
+function cityIn(body: string): string {
+  return /weather in ([A-Z][a-zA-Z]+)/.exec(body)?.[1] ?? 'London';
+}
+
+/**
+ * The tool call a request with function tools gets while no tool result came back yet, or
+ * undefined (then the request is answered with text). Chat completions name the function in
+ * `tools[].function.name` and return results as `tool` messages; the responses API names it in
+ * `tools[].name` and returns results as `function_call_output` input items.
+ */
+function toolCallFor(body: string): ToolCall | undefined {
+  const request = JSON.parse(body || '{}') as {
+    tools?: { type?: string; name?: string; function?: { name?: string } }[];
+    messages?: { role?: string }[];
+    input?: unknown;
+  };
+  const tool = request.tools?.find((t) => t.type === 'function');
+  const name = tool?.function?.name ?? tool?.name;
+  if (!name) return undefined;
+  const answered = request.messages?.some((m) => m.role === 'tool') || (Array.isArray(request.input) && (request.input as { type?: string }[]).some((i) => i.type === 'function_call_output'));
+  if (answered) return undefined;
+  return { name, arguments: JSON.stringify({ city: cityIn(JSON.stringify(request.messages ?? request.input ?? '')) }) };
+}
+
+/** Usage of a turn that asks for a tool; other numbers than an answer's, so a test sees which turn it read. */
+const TOOL_TURN_USAGE = { input_tokens: 31, output_tokens: 12, total_tokens: 43, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } };
+
+function functionCallItem(call: ToolCall, status: 'in_progress' | 'completed') {
+  return { type: 'function_call', id: 'fc_fake1', call_id: 'call_fake1', name: call.name, arguments: status === 'completed' ? call.arguments : '', status };
+}
+
+function functionCallResponse(request: StreamRequest, call: ToolCall, status: 'in_progress' | 'completed') {
+  const done = status === 'completed';
+  return {
+    id: 'resp_fake_tool1',
+    object: 'response',
+    created_at: 1_700_000_000,
+    status,
+    model: request.model ?? 'gpt-4o-mini',
+    output: done ? [functionCallItem(call, 'completed')] : [],
+    usage: done ? TOOL_TURN_USAGE : null,
+  };
+}
+
+/** A function call as the responses API streams it: the item, its arguments in two deltas, the item done, the response. */
+function functionCallEvents(request: StreamRequest, call: ToolCall): string[] {
+  let sequence = 0;
+  const event = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...data })}\n\n`;
+  const half = Math.ceil(call.arguments.length / 2);
+  const item = { item_id: 'fc_fake1', output_index: 0 };
+  return [
+    event('response.created', { response: functionCallResponse(request, call, 'in_progress') }),
+    event('response.in_progress', { response: functionCallResponse(request, call, 'in_progress') }),
+    event('response.output_item.added', { output_index: 0, item: functionCallItem(call, 'in_progress') }),
+    event('response.function_call_arguments.delta', { ...item, delta: call.arguments.slice(0, half) }),
+    event('response.function_call_arguments.delta', { ...item, delta: call.arguments.slice(half) }),
+    event('response.function_call_arguments.done', { ...item, name: call.name, arguments: call.arguments }),
+    event('response.output_item.done', { output_index: 0, item: functionCallItem(call, 'completed') }),
+    event('response.completed', { response: functionCallResponse(request, call, 'completed') }),
+  ];
+}
+
+/** Mistral's usage: only the three counts, in the last chunk of a stream. */
+const MISTRAL_USAGE = { prompt_tokens: 10, total_tokens: 18, completion_tokens: 8 };
+
+/** Mistral's stream: a first chunk with the role, one per word, then a last one with finish_reason and usage. */
+function mistralEvents(request: StreamRequest, answer: string): string[] {
+  const base = { id: 'cmpl-fake1', object: 'chat.completion.chunk', created: 1_700_000_000, model: request.model ?? 'mistral-small-latest' };
+  const chunk = (delta: object, finish: string | null, extra: object = {}) => ({ ...base, choices: [{ index: 0, delta, finish_reason: finish }], ...extra });
+  const events = [chunk({ role: 'assistant', content: '' }, null), ...deltas(answer).map((content) => chunk({ content }, null)), chunk({ content: '' }, 'stop', { usage: MISTRAL_USAGE })];
+  return [...events.map((e) => `data: ${JSON.stringify(e)}\n\n`), 'data: [DONE]\n\n'];
+}
+
 /** Gemini's usage, thinking tokens apart from the answer's as Gemini 2.5 reports them. */
 const GEMINI_USAGE = { promptTokenCount: 8, candidatesTokenCount: 9, thoughtsTokenCount: 20, totalTokenCount: 37 };
 
@@ -174,6 +260,18 @@ export async function startFakeProvider(port = 0, options: FakeProviderOptions =
       const request = JSON.parse(body || '{}') as StreamRequest;
       return request.stream === true ? request : undefined;
     };
+    if (req.method === 'POST' && url.startsWith('/mistral/v1/chat/completions')) {
+      const request = JSON.parse(body || '{}') as StreamRequest;
+      if (request.stream) return writeStream(res, 'text/event-stream', mistralEvents(request, state.answer), state.streamGapMs);
+      return json(200, {
+        id: 'cmpl-fake1',
+        object: 'chat.completion',
+        model: request.model ?? 'mistral-small-latest',
+        usage: MISTRAL_USAGE,
+        created: 1_700_000_000,
+        choices: [{ index: 0, message: { role: 'assistant', content: state.answer, tool_calls: null }, finish_reason: 'stop' }],
+      });
+    }
     const groq = url.startsWith('/openai/v1/chat/completions');
     if (req.method === 'POST' && (groq || url.startsWith('/v1/chat/completions')) && streamed()) {
       return writeStream(res, 'text/event-stream; charset=utf-8', chatCompletionEvents(streamed()!, answerFor(body, state.answer), groq), state.streamGapMs);
@@ -192,6 +290,9 @@ export async function startFakeProvider(port = 0, options: FakeProviderOptions =
     }
     if (req.method === 'POST' && url.startsWith('/v1/responses')) {
       const request = JSON.parse(body || '{}') as StreamRequest;
+      const call = toolCallFor(body);
+      if (call && request.stream) return writeStream(res, 'text/event-stream; charset=utf-8', functionCallEvents(request, call), state.streamGapMs);
+      if (call) return json(200, functionCallResponse(request, call, 'completed'));
       if (request.stream) return writeStream(res, 'text/event-stream; charset=utf-8', responsesEvents(request, state.answer), state.streamGapMs);
       return json(200, responseObject(request, state.answer, 'completed'));
     }
@@ -230,6 +331,19 @@ export async function startFakeProvider(port = 0, options: FakeProviderOptions =
     }
     if (req.method === 'POST' && url.startsWith('/upload')) {
       return json(200, { bytes: raw.length, contentType: req.headers['content-type'] ?? '' });
+    }
+    const chatToolCall = req.method === 'POST' && url.startsWith('/v1/chat/completions') ? toolCallFor(body) : undefined;
+    if (chatToolCall) {
+      const request = JSON.parse(body || '{}') as { model?: string };
+      return json(200, {
+        id: 'chatcmpl-fake-tool1',
+        object: 'chat.completion',
+        created: 1_700_000_000,
+        model: request.model ?? 'gpt-4o-mini',
+        choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_fake1', type: 'function', function: chatToolCall }], refusal: null }, finish_reason: 'tool_calls', logprobs: null }],
+        usage: { prompt_tokens: 40, completion_tokens: 15, total_tokens: 55 },
+        system_fingerprint: 'fp_fake',
+      });
     }
     if (req.method === 'POST' && (groq || url.startsWith('/v1/chat/completions'))) {
       const request = JSON.parse(body || '{}') as { model?: string };
