@@ -204,6 +204,17 @@ describe('HttpInterception', () => {
     expect(received[2]['user-agent']).toBeUndefined();
   });
 
+  test('a dispatcher of the client that delegates to the global one: the request reaches the handler once, replayed or let through', async () => {
+    const delegating = { dispatch: (options: object, handler: object) => (undici.getGlobalDispatcher() as unknown as { dispatch(o: object, h: object): boolean }).dispatch(options, handler) };
+    reply = async () => ({ status: 217, headers: {}, body: Buffer.from('replayed') });
+    expect(await (await fetch(`${provider.url}/delegating`, { dispatcher: delegating } as unknown as RequestInit)).text()).toBe('replayed');
+    const copies: string[] = [];
+    reply = async () => ({ passthrough: { start: () => undefined, data: () => undefined, end: () => copies.push('end'), fail: () => copies.push('fail') } });
+    expect((await fetch(`${provider.url}/status/217`, { dispatcher: delegating } as unknown as RequestInit)).status).toBe(217);
+    expect(seen.map((r) => new URL(r.url).pathname)).toEqual(['/delegating', '/status/217']);
+    expect(copies).toEqual(['end']);
+  });
+
   test('deactivate restores fetch, http and the undici dispatcher slot exactly', async () => {
     interception.deactivate();
     const slot = Symbol.for('undici.globalDispatcher.1');

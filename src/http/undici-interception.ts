@@ -103,6 +103,9 @@ export class InterceptingDispatcher implements Dispatcher {
   ) {}
 
   dispatch(options: DispatchOptions, handler: DispatchHandler): boolean {
+    // A request being let through by an intercepting dispatcher in front of this one (a client's
+    // own dispatcher that delegates to the global one) was decided on already: it goes on as it is.
+    if (this.interception.forwarding > 0) return this.interception.targetOf(this).dispatch(options, handler);
     void this.interception.handle(this, options, handler);
     return true;
   }
@@ -154,6 +157,8 @@ export class UndiciInterception {
   /** The process's default dispatcher, for realms whose slot was empty. */
   private processDispatcher: Dispatcher | undefined;
   private patchedFetch: { original: typeof fetch; patched: typeof fetch } | undefined;
+  /** Depth of the synchronous calls that hand a request let through to the dispatcher behind. */
+  forwarding = 0;
   /** Requests let through and not yet answered: undici may create more for them (a proxy's CONNECT). */
   private sending = 0;
   private readonly guard = (message: unknown) => this.refuseUnseen(message as { request: UnseenRequest });
@@ -243,6 +248,13 @@ export class UndiciInterception {
     return front;
   }
 
+  /** Where a request let through by `front` goes: the dispatcher behind it, or the process's default one. */
+  targetOf(front: InterceptingDispatcher): Dispatcher {
+    const target = front.target ?? this.processDispatcher;
+    if (!target) throw new Error('AgentTape found no undici dispatcher to send the request through');
+    return target;
+  }
+
   /** Handles one dispatched request: answers it, fails it, or lets it through to the dispatcher behind. */
   async handle(front: InterceptingDispatcher, options: DispatchOptions, handler: DispatchHandler): Promise<void> {
     const method = (options.method ?? 'GET').toUpperCase();
@@ -260,7 +272,6 @@ export class UndiciInterception {
       return;
     }
     if (isPassThrough(reply)) {
-      const target = front.target ?? this.processDispatcher;
       // The body was read to match the request: send the same bytes.
       const body = options.body === undefined || options.body === null ? options.body : wire.body;
       const done = { sink: undefined as ResponseSink | undefined };
@@ -276,13 +287,15 @@ export class UndiciInterception {
         fail: (error) => (settle(), reply.passthrough!.fail(error)),
       };
       this.sending++;
+      this.forwarding++;
       try {
-        if (!target) throw new Error('no undici dispatcher to send the request through');
-        target.dispatch({ ...options, body }, teeHandler(handler, sink ?? { start() {}, data() {}, end: settle, fail: settle }));
+        this.targetOf(front).dispatch({ ...options, body }, teeHandler(handler, sink ?? { start() {}, data() {}, end: settle, fail: settle }));
       } catch (error) {
         sink?.fail(error as Error);
         settle();
         failHandler(handler, error as Error);
+      } finally {
+        this.forwarding--;
       }
       return;
     }
