@@ -6,6 +6,7 @@
  */
 import type { Interaction, Json } from '../cassette/cassette-format';
 import type { AgentTapeConfig, MatcherSpec } from '../config/config';
+import { boundaryKey } from './boundary-key';
 import { canonicalizeRequest, canonicalOptions, stableStringify, type CanonicalOptions } from './canonical-request';
 
 /** A request as the engine sees it: kind, boundary and the stored (redacted) request. */
@@ -21,7 +22,8 @@ interface MatcherKeying {
 }
 
 function keyingFor(spec: MatcherSpec, config: AgentTapeConfig): MatcherKeying {
-  const scope = (r: IncomingRequest) => `${r.kind}\u0000${r.boundary}\u0000`;
+  // Boundaries are compared by their key: `http://h:1` (the Python AgentTape's form) is `h:1` (docs/python-interop.md).
+  const scope = (r: IncomingRequest) => `${r.kind}\u0000${boundaryKey(r.kind, r.boundary)}\u0000`;
   if (spec === 'ordered') return { spec, key: scope };
   if (typeof spec === 'function') return { spec, key: (r) => scope(r) + String(spec(r.request)) };
   const options = canonicalOptions(config, spec === 'exact');
