@@ -53,7 +53,11 @@ with agenttape.use_cassette(cassette, mode="record"):
     token = requests.post(base + "/echo/token", data={"grant_type": "client_credentials", "scope": ["read", "write"]})
     unusual = requests.get(base + "/status/217")
     lost = requests.post(base + "/missing", json={"id": 7})
-    print(weather.status_code, note.status_code, token.status_code, unusual.status_code, lost.status_code)
+    # Bodies the two recorders store under different fields (docs/python-interop.md).
+    plain = requests.post(base + "/echo/plain", data='{"a": 1}', headers={"content-type": "text/plain"})
+    ping = requests.put(base + "/echo/bin", data=b"ping", headers={"content-type": "application/octet-stream"})
+    search = requests.post(base + "/echo/search", data={"q": ["hello world", "again"]})
+    print(*(r.status_code for r in (weather, note, token, unusual, lost, plain, ping, search)))
 `;
 
 /** The same requests from JavaScript, through three clients, in the order Python made them. */
@@ -101,6 +105,16 @@ test(${JSON.stringify(TEST_NAME)}, async () => {
   const lost = await post('/missing', { id: 7 });
   expect(lost).toEqual({ status: 404, contentType: 'application/json', json: { error: 'no route POST /missing' } });
 
+  // Stored here as json (it looks like JSON), by Python as text (its content type is not JSON).
+  const plain = await fetch(api + '/echo/plain', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"a":1}' });
+  expect((await plain.json()).body).toBe('{"a": 1}');
+  // Stored here as body_b64 (a binary content type), by Python as text (the bytes are UTF-8).
+  const ping = await axios.put(api + '/echo/bin', Buffer.from('ping'), { headers: { 'content-type': 'application/octet-stream' } });
+  expect(ping.data.body).toBe('ping');
+  // Stored here as text (URLSearchParams would write '+'), by Python as form.
+  const search = await fetch(api + '/echo/search', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'q=hello%20world&q=again' });
+  expect((await search.json()).body).toBe('q=hello+world&q=again');
+
   expect(cassette).toHaveReplayedAll();
   expect(cassette).toMatchRecording();
 });
@@ -137,7 +151,7 @@ describeWithPython(`a cassette recorded by the Python AgentTape's requests adapt
       );
     });
     if (python.code !== 0) throw new Error(`The Python recording failed (exit ${python.code}):\n${python.stdout}\n${python.stderr}`);
-    expect(python.stdout.trim()).toBe('200 200 200 217 404');
+    expect(python.stdout.trim()).toBe('200 200 200 217 404 200 200 200');
     written = fs.readFileSync(cassette, 'utf8');
     fixture = createFixture('python-recorded');
     fixture.write('agent.test.js', AGENT_TEST);
@@ -155,8 +169,8 @@ describeWithPython(`a cassette recorded by the Python AgentTape's requests adapt
     const doc = loadYaml(written) as { version: string; meta: Record<string, unknown>; interactions: PythonInteraction[] };
     expect(doc.version).toBe('1');
     expect(doc.meta).not.toHaveProperty('test_name');
-    expect(doc.interactions.map((i) => [i.index, i.kind, i.boundary])).toEqual([0, 1, 2, 3, 4].map((n) => [n, 'http', api.url]));
-    const [weather, note, token, unusual, lost] = doc.interactions;
+    expect(doc.interactions.map((i) => [i.index, i.kind, i.boundary])).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((n) => [n, 'http', api.url]));
+    const [weather, note, token, unusual, lost, plain, ping, search] = doc.interactions;
     expect(weather.request.url).toBe(`${api.url}/echo/weather?city=London&units=metric`);
     expect(note.request).toMatchObject({ method: 'POST', json: { title: 'London' }, headers: { 'Content-Type': 'application/json' } });
     expect(token.request.form).toEqual({ grant_type: 'client_credentials', scope: ['read', 'write'] });
@@ -164,6 +178,7 @@ describeWithPython(`a cassette recorded by the Python AgentTape's requests adapt
     expect(lost.response).toMatchObject({ status_code: 404, reason: 'Not Found', json: { error: 'no route POST /missing' } });
     // The server's compact JSON is not what Python's json.dumps writes, so the wire bytes are kept beside it.
     expect(typeof lost.response.raw_b64).toBe('string');
+    expect([plain.request.text, ping.request.text, search.request.form]).toEqual(['{"a": 1}', 'ping', { q: ['hello world', 'again'] }]);
   });
 
   test('replays in mode none through fetch, axios and node:http, with zero connections and the cassette untouched', async () => {

@@ -5,8 +5,7 @@
  */
 import type { Interaction, Json } from '../cassette/cassette-format';
 import { boundaryKey } from '../engine/boundary-key';
-import { canonicalizeRequest } from '../engine/canonical-request';
-import { primaryCanonicalOptions } from '../engine/match-index';
+import { comparedRequest, primaryCanonicalOptions } from '../engine/match-index';
 import type { Tape } from '../engine/tape';
 import { isRecordAll, isRecordingMode } from '../config/modes';
 
@@ -30,7 +29,7 @@ export function calledTools(tape: Tape): string[] {
 function toSteps(tape: Tape, interactions: readonly Interaction[]): SequenceStep[] {
   const options = primaryCanonicalOptions(tape.config);
   // The boundary as matching compares it, so a Python-written `http://h:1` equals this run's `h:1` (docs/python-interop.md).
-  return interactions.map((i) => ({ kind: i.kind, boundary: boundaryKey(i.kind, i.boundary), request: canonicalizeRequest(i.request, options) }));
+  return interactions.map((i) => ({ kind: i.kind, boundary: boundaryKey(i.kind, i.boundary), request: comparedRequest(i.request, options) }));
 }
 
 /**
