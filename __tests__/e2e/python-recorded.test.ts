@@ -57,7 +57,9 @@ with agenttape.use_cassette(cassette, mode="record"):
     plain = requests.post(base + "/echo/plain", data='{"a": 1}', headers={"content-type": "text/plain"})
     ping = requests.put(base + "/echo/bin", data=b"ping", headers={"content-type": "application/octet-stream"})
     search = requests.post(base + "/echo/search", data={"q": ["hello world", "again"]})
-    print(*(r.status_code for r in (weather, note, token, unusual, lost, plain, ping, search)))
+    # Strings over 4 KB go to recorded.assets/ beside the cassette: the prompt, the echoed body, its raw_b64.
+    long = requests.post(base + "/echo/long", json={"prompt": "p" * 5000})
+    print(*(r.status_code for r in (weather, note, token, unusual, lost, plain, ping, search, long)))
 `;
 
 /** The same requests from JavaScript, through three clients, in the order Python made them. */
@@ -115,6 +117,10 @@ test(${JSON.stringify(TEST_NAME)}, async () => {
   const search = await fetch(api + '/echo/search', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'q=hello%20world&q=again' });
   expect((await search.json()).body).toBe('q=hello+world&q=again');
 
+  // The prompt, the answer and its wire copy are read back from the assets folder.
+  const long = await fetch(api + '/echo/long', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'p'.repeat(5000) }) });
+  expect((await long.json()).body).toBe(JSON.stringify({ prompt: 'p'.repeat(5000) }).replace(':', ': '));
+
   expect(cassette).toHaveReplayedAll();
   expect(cassette).toMatchRecording();
 });
@@ -137,6 +143,8 @@ describeWithPython(`a cassette recorded by the Python AgentTape's requests adapt
   let fixture: FixtureProject;
   let work: string;
   let written: string;
+  /** The payloads Python kept in recorded.assets/, by file name. */
+  let assets: [string, Buffer][];
 
   beforeAll(async () => {
     api = await startFakeProvider();
@@ -151,13 +159,17 @@ describeWithPython(`a cassette recorded by the Python AgentTape's requests adapt
       );
     });
     if (python.code !== 0) throw new Error(`The Python recording failed (exit ${python.code}):\n${python.stdout}\n${python.stderr}`);
-    expect(python.stdout.trim()).toBe('200 200 200 217 404 200 200 200');
+    expect(python.stdout.trim()).toBe('200 200 200 217 404 200 200 200 200');
     written = fs.readFileSync(cassette, 'utf8');
+    const folder = path.join(work, 'cassettes', 'recorded.assets');
+    assets = fs.readdirSync(folder).map((name) => [name, fs.readFileSync(path.join(folder, name))]);
     fixture = createFixture('python-recorded');
     fixture.write('agent.test.js', AGENT_TEST);
-    fixture.write(CASSETTE, written);
     // The second test gets the same cassette, so its miss is reported against the Python recordings.
-    fixture.write(MISS_CASSETTE, written);
+    for (const name of [TEST_NAME, MISS_NAME]) {
+      fixture.write(`cassettes/agent.test.js/${name}.yaml`, written);
+      fs.cpSync(folder, path.join(fixture.dir, 'cassettes', 'agent.test.js', `${name}.assets`), { recursive: true });
+    }
   });
   afterAll(async () => {
     await api?.close();
@@ -165,12 +177,12 @@ describeWithPython(`a cassette recorded by the Python AgentTape's requests adapt
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
-  test("the cassette is the Python recorder's own: scheme://host:port boundaries, its headers, reason and raw_b64", () => {
+  test("the cassette is the Python recorder's own: scheme://host:port boundaries, its body fields, reason, raw_b64 and assets", () => {
     const doc = loadYaml(written) as { version: string; meta: Record<string, unknown>; interactions: PythonInteraction[] };
     expect(doc.version).toBe('1');
     expect(doc.meta).not.toHaveProperty('test_name');
-    expect(doc.interactions.map((i) => [i.index, i.kind, i.boundary])).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((n) => [n, 'http', api.url]));
-    const [weather, note, token, unusual, lost, plain, ping, search] = doc.interactions;
+    expect(doc.interactions.map((i) => [i.index, i.kind, i.boundary])).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8].map((n) => [n, 'http', api.url]));
+    const [weather, note, token, unusual, lost, plain, ping, search, long] = doc.interactions;
     expect(weather.request.url).toBe(`${api.url}/echo/weather?city=London&units=metric`);
     expect(note.request).toMatchObject({ method: 'POST', json: { title: 'London' }, headers: { 'Content-Type': 'application/json' } });
     expect(token.request.form).toEqual({ grant_type: 'client_credentials', scope: ['read', 'write'] });
@@ -179,6 +191,9 @@ describeWithPython(`a cassette recorded by the Python AgentTape's requests adapt
     // The server's compact JSON is not what Python's json.dumps writes, so the wire bytes are kept beside it.
     expect(typeof lost.response.raw_b64).toBe('string');
     expect([plain.request.text, ping.request.text, search.request.form]).toEqual(['{"a": 1}', 'ping', { q: ['hello world', 'again'] }]);
+    expect(long.request.json).toEqual({ prompt: expect.objectContaining({ __agenttape_asset__: expect.stringMatching(/^sha256:/), size: 5000 }) });
+    expect(long.response.raw_b64).toEqual(expect.objectContaining({ __agenttape_asset__: expect.stringMatching(/^sha256:/) }));
+    expect(assets.length).toBeGreaterThanOrEqual(3);
   });
 
   test('replays in mode none through fetch, axios and node:http, with zero connections and the cassette untouched', async () => {
@@ -195,6 +210,8 @@ describeWithPython(`a cassette recorded by the Python AgentTape's requests adapt
     expect(report).toContain(`url: expected '${api.url}/echo/weather?city=London&units=metric', received '${api.url}/echo/weather?city=Paris'`);
     expect(fixture.read(CASSETTE)).toBe(written);
     expect(fixture.read(MISS_CASSETTE)).toBe(written);
-    expect(fixture.files('cassettes')).toEqual([`agent.test.js/${MISS_NAME}.yaml`, `agent.test.js/${TEST_NAME}.yaml`]);
+    const files = [MISS_NAME, TEST_NAME].flatMap((name) => [...assets.map(([file]) => `agent.test.js/${name}.assets/${file}`).sort(), `agent.test.js/${name}.yaml`]);
+    expect(fixture.files('cassettes')).toEqual(files);
+    for (const [file, bytes] of assets) expect(fs.readFileSync(path.join(fixture.dir, 'cassettes', 'agent.test.js', `${TEST_NAME}.assets`, file)).equals(bytes)).toBe(true);
   });
 });
