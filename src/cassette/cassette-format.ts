@@ -22,6 +22,7 @@
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import type { Node as YamlNode } from 'yaml';
 import { CassetteCorruptError, SchemaVersionError } from '../errors';
+import { ASSET_MARKER, inlineAssets } from './cassette-assets';
 
 /**
  * The `yaml` package, loaded on first use: it writes cassettes and reports
@@ -153,7 +154,8 @@ function orderInteraction(interaction: Interaction): Record<string, unknown> {
 const MAX_ALIAS_COUNT = 100;
 
 /**
- * Parses and validates cassette text. `file` only labels errors.
+ * Parses and validates cassette text. `file` labels errors, and locates the
+ * payloads a Python-written cassette keeps beside it (src/cassette/cassette-assets.ts).
  *
  * @example
  * const doc = parseCassette(fs.readFileSync(file, 'utf8'), file);
@@ -173,7 +175,7 @@ export function parseCassette(text: string, file: string): CassetteDocument {
 function parseCassetteQuickly(text: string, file: string): CassetteDocument | undefined {
   const data = loadPlainYaml(text);
   if (data === IN_DOUBT) return undefined;
-  return safelyValidate(data, file);
+  return safelyValidate(data, file, text.includes(ASSET_MARKER));
 }
 
 /** What {@link loadPlainYaml} returns for text it will not vouch for. */
@@ -222,6 +224,7 @@ export function parseCassetteLines(lines: Iterable<string>, file: string): Casse
   let item: string[] | undefined;
   let itemPrefix: string | undefined;
   let phase: 'header' | 'items' | 'trailer' = 'header';
+  let assets = false;
   const flushItem = (): boolean => {
     if (!item) return true;
     const parsed = loadPlainYaml(item.join('\n'));
@@ -231,6 +234,7 @@ export function parseCassetteLines(lines: Iterable<string>, file: string): Casse
     return true;
   };
   for (const line of lines) {
+    assets ||= line.includes(ASSET_MARKER);
     if (phase === 'header') {
       if (INTERACTIONS_LINE.test(line)) phase = 'items';
       else outside.push(line);
@@ -265,14 +269,18 @@ export function parseCassetteLines(lines: Iterable<string>, file: string): Casse
   const root = loadPlainYaml(outside.join('\n'));
   if (root === IN_DOUBT) return undefined;
   // No `interactions:` line: the whole text was read as one (say `interactions: []`).
-  if (phase === 'header') return safelyValidate(root, file);
+  if (phase === 'header') return safelyValidate(root, file, assets);
   if (root !== null && (!isPlainObject(root) || 'interactions' in root)) return undefined;
-  return safelyValidate({ ...(root ?? {}), interactions }, file);
+  return safelyValidate({ ...(root ?? {}), interactions }, file, assets);
 }
 
-function safelyValidate(data: unknown, file: string): CassetteDocument | undefined {
+/**
+ * Validates, after putting back the payloads kept beside the cassette when its
+ * text names any (only Python-written cassettes do, so others are not walked).
+ */
+function safelyValidate(data: unknown, file: string, assets: boolean): CassetteDocument | undefined {
   try {
-    return validateCassette(data, file);
+    return validateCassette(assets ? inlineAssets(data, file) : data, file);
   } catch {
     return undefined;
   }
@@ -308,7 +316,7 @@ function parseCassetteThoroughly(text: string, file: string): CassetteDocument {
     const offset = node?.range?.[0];
     return offset === undefined ? '' : ` (line ${lineCounter.linePos(offset).line})`;
   };
-  return validateCassette(data, file, lineOf);
+  return validateCassette(text.includes(ASSET_MARKER) ? inlineAssets(data, file, lineOf) : data, file, lineOf);
 }
 
 type LineLookup = (path: (string | number)[]) => string;
@@ -547,7 +555,7 @@ export function parseCassetteJson(text: string, file: string): CassetteDocument 
         'The file was left untouched. Fix it by hand, restore it from version control, or delete it and re-record.',
     );
   }
-  return validateCassette(data, file);
+  return validateCassette(text.includes(ASSET_MARKER) ? inlineAssets(data, file) : data, file);
 }
 
 /**

@@ -7,9 +7,10 @@ import * as path from 'node:path';
 import type { Interaction, Json } from '../cassette/cassette-format';
 import { isRecordAll, isRecordingMode, type ResolvedMode } from '../config/modes';
 import { AgentTapeError, RecordingRefusedInCiError, UnmatchedInteractionError } from '../errors';
-import { canonicalizeRequest, stableStringify } from './canonical-request';
+import { sameBoundary } from './boundary-key';
+import { stableStringify } from './canonical-request';
 import { findClosest, formatDifferences } from './closest-recording';
-import { primaryCanonicalOptions, type IncomingRequest } from './match-index';
+import { comparedRequest, primaryCanonicalOptions, type IncomingRequest } from './match-index';
 import type { Tape } from './tape';
 
 /** What to do with one request. */
@@ -101,21 +102,22 @@ function header(tape: Tape, incoming: IncomingRequest): string[] {
 
 function unmatched(tape: Tape, incoming: IncomingRequest): UnmatchedInteractionError {
   const options = primaryCanonicalOptions(tape.config);
-  const canonical = canonicalizeRequest(incoming.request, options);
+  const canonical = comparedRequest(incoming.request, options);
   const lines = [`AgentTape: no recording matches this ${incoming.kind} request; it was not sent.`, '', ...header(tape, incoming), '', 'Request:', describeRequest(canonical), ''];
   // A frozen boundary is served from the file even in a record-everything mode.
   const frozen = tape.partial.scopeOf(incoming.kind, incoming.boundary) === 'frozen';
   const recordings = frozen && tape.existing ? tape.existing.interactions : tape.recordings;
-  const sameBoundary = recordings.filter((r) => r.kind === incoming.kind && r.boundary === incoming.boundary);
+  // The same boundary as matching sees it (src/engine/boundary-key.ts), so a Python-written `http://h:1` is a candidate for `h:1`.
+  const onBoundary = recordings.filter((r) => r.kind === incoming.kind && sameBoundary(r.kind, r.boundary, incoming.boundary));
   const unused = new Set(tape.unused());
-  const candidates = sameBoundary.map((item) => ({ item, canonical: canonicalizeRequest(item.request, options) as Json }));
+  const candidates = onBoundary.map((item) => ({ item, canonical: comparedRequest(item.request, options) as Json }));
   const closest = findClosest(canonical, candidates);
   if (!tape.existed) {
     lines.push(`No cassette file exists for this test yet.`);
   } else if (!closest) {
     lines.push(`The cassette holds no ${incoming.kind} recording for boundary ${incoming.boundary} (it has ${recordings.length} recording(s) in all).`);
   } else if (closest.differences.length === 0) {
-    lines.push(`Every recording of this request was already replayed (each recording is served once, in order; ${sameBoundary.length} recorded).`);
+    lines.push(`Every recording of this request was already replayed (each recording is served once, in order; ${onBoundary.length} recorded).`);
   } else {
     const used = unused.has(closest.item) ? '' : ', already replayed';
     lines.push(`Closest recording: interaction #${closest.item.index} (differs in ${closest.differences.length} field(s)${used}):`);
@@ -141,7 +143,7 @@ function unmatched(tape: Tape, incoming: IncomingRequest): UnmatchedInteractionE
 function ciRefusal(tape: Tape, incoming: IncomingRequest): RecordingRefusedInCiError {
   const refused = tape.mode.refusedInCi!;
   const where = { test: 'a per-test option', docblock: 'the @agenttape-mode docblock', env: 'AGENTTAPE_MODE', config: 'the configuration', default: 'the default' }[refused.source];
-  const canonical = canonicalizeRequest(incoming.request, primaryCanonicalOptions(tape.config));
+  const canonical = comparedRequest(incoming.request, primaryCanonicalOptions(tape.config));
   const script = tape.owner.ciRecordCommand !== undefined;
   const lines = [
     `AgentTape: new ${incoming.kind} request not recorded: ${script ? 'the script runs in CI (the CI variable)' : 'Jest runs in CI (--ci or the CI variable)'}, where only AGENTTAPE_MODE may record.`,

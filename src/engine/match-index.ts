@@ -6,6 +6,8 @@
  */
 import type { Interaction, Json } from '../cassette/cassette-format';
 import type { AgentTapeConfig, MatcherSpec } from '../config/config';
+import { unifyBodyForm } from './body-form';
+import { boundaryKey } from './boundary-key';
 import { canonicalizeRequest, canonicalOptions, stableStringify, type CanonicalOptions } from './canonical-request';
 
 /** A request as the engine sees it: kind, boundary and the stored (redacted) request. */
@@ -21,11 +23,12 @@ interface MatcherKeying {
 }
 
 function keyingFor(spec: MatcherSpec, config: AgentTapeConfig): MatcherKeying {
-  const scope = (r: IncomingRequest) => `${r.kind}\u0000${r.boundary}\u0000`;
+  // Boundaries are compared by their key: `http://h:1` (the Python AgentTape's form) is `h:1` (docs/python-interop.md).
+  const scope = (r: IncomingRequest) => `${r.kind}\u0000${boundaryKey(r.kind, r.boundary)}\u0000`;
   if (spec === 'ordered') return { spec, key: scope };
   if (typeof spec === 'function') return { spec, key: (r) => scope(r) + String(spec(r.request)) };
   const options = canonicalOptions(config, spec === 'exact');
-  return { spec, key: (r) => scope(r) + stableStringify(canonicalizeRequest(r.request, options)) };
+  return { spec, key: (r) => scope(r) + stableStringify(comparedRequest(r.request, options)) };
 }
 
 /**
@@ -76,6 +79,18 @@ export class MatchIndex {
   usedPositions(): ReadonlySet<number> {
     return this.used;
   }
+}
+
+/**
+ * The canonical form a request is matched in: its body in the one form both
+ * recorders of the format agree on (src/engine/body-form.ts), then canonicalized.
+ * Miss reports and `toMatchRecording` show requests in this form too.
+ *
+ * @example
+ * comparedRequest({ method: 'post', url: 'https://x/a', text: '{"q": "hi"}' }, options); // { method: 'POST', url: 'https://x/a', json: { q: 'hi' } }
+ */
+export function comparedRequest(request: { [key: string]: Json }, options: CanonicalOptions): { [key: string]: Json } {
+  return canonicalizeRequest(unifyBodyForm(request), options);
 }
 
 /**

@@ -2,15 +2,18 @@
  * Partial replay (SPEC §8): which boundaries run for real in replay (`live`)
  * and which are served from the cassette while recording (`frozen`). A token
  * is a kind (`llm`, `tool`, `http`…), a boundary name (`charge_card`, a host
- * such as `api.weather.com`), or `*` for everything.
+ * such as `api.weather.com`), or `*` for everything. A host token names the same
+ * boundary in either form, `api.weather.com` or `https://api.weather.com`, as
+ * matching does (docs/python-interop.md).
  */
 import type { InteractionKind } from '../cassette/cassette-format';
+import { sameBoundary } from './boundary-key';
 
 /** How partial replay treats one boundary. */
 export type PartialScope = 'live' | 'frozen' | 'default';
 
 function coversOne(token: string, kind: InteractionKind, boundary: string): boolean {
-  return token === '*' || token === kind || token === boundary;
+  return token === '*' || token === kind || sameBoundary(kind, token, boundary);
 }
 
 function covers(tokens: readonly string[], kind: InteractionKind, boundary: string): boolean {
@@ -24,6 +27,7 @@ function covers(tokens: readonly string[], kind: InteractionKind, boundary: stri
  * const partial = new PartialReplay(['llm'], []);
  * partial.scopeOf('llm', 'llm');          // 'live'
  * partial.scopeOf('tool', 'charge_card'); // 'default'
+ * new PartialReplay(['http://127.0.0.1:8080'], []).scopeOf('http', '127.0.0.1:8080'); // 'live'
  */
 export class PartialReplay {
   constructor(

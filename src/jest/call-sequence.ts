@@ -1,11 +1,11 @@
 /**
  * The sequences the call matchers compare: the tools a test called, and the
  * run's interactions next to the recorded ones, each reduced to what matching
- * looks at (kind, boundary, canonical request).
+ * looks at (kind, boundary key, canonical request).
  */
 import type { Interaction, Json } from '../cassette/cassette-format';
-import { canonicalizeRequest } from '../engine/canonical-request';
-import { primaryCanonicalOptions } from '../engine/match-index';
+import { boundaryKey } from '../engine/boundary-key';
+import { comparedRequest, primaryCanonicalOptions } from '../engine/match-index';
 import type { Tape } from '../engine/tape';
 import { isRecordAll, isRecordingMode } from '../config/modes';
 
@@ -28,7 +28,8 @@ export function calledTools(tape: Tape): string[] {
 
 function toSteps(tape: Tape, interactions: readonly Interaction[]): SequenceStep[] {
   const options = primaryCanonicalOptions(tape.config);
-  return interactions.map((i) => ({ kind: i.kind, boundary: i.boundary, request: canonicalizeRequest(i.request, options) }));
+  // The boundary as matching compares it, so a Python-written `http://h:1` equals this run's `h:1` (docs/python-interop.md).
+  return interactions.map((i) => ({ kind: i.kind, boundary: boundaryKey(i.kind, i.boundary), request: comparedRequest(i.request, options) }));
 }
 
 /**

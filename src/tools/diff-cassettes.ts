@@ -5,6 +5,7 @@
  * each changed pair lists its differing fields as paths.
  */
 import type { CassetteDocument, Interaction, Json } from '../cassette/cassette-format';
+import { boundaryKey, sameBoundary } from '../engine/boundary-key';
 import { diffFields, formatDifferences, type FieldDifference } from '../engine/closest-recording';
 import { describeInteraction } from './interaction-facts';
 
@@ -25,7 +26,7 @@ export interface CassetteDiff {
 
 function comparable(interaction: Interaction): Json {
   const { request, response, error, usage, kind, boundary } = interaction;
-  return { kind, boundary, request, response: response ?? null, error: (error as Json | undefined) ?? null, usage };
+  return { kind, boundary: boundaryKey(kind, boundary), request, response: response ?? null, error: (error as Json | undefined) ?? null, usage };
 }
 
 /**
@@ -50,10 +51,11 @@ export function diffCassettes(before: CassetteDocument, after: CassetteDocument)
   }
   const added: Interaction[] = [];
   for (const candidate of leftover) {
-    const sameBoundary = [...unpaired].find((b) => b.kind === candidate.kind && b.boundary === candidate.boundary);
-    if (sameBoundary) {
-      unpaired.delete(sameBoundary);
-      pairs.push([sameBoundary, candidate]);
+    // Boundaries as matching compares them: a live run writes `h:1` where a Python-written original has `http://h:1`.
+    const onBoundary = [...unpaired].find((b) => b.kind === candidate.kind && sameBoundary(b.kind, b.boundary, candidate.boundary));
+    if (onBoundary) {
+      unpaired.delete(onBoundary);
+      pairs.push([onBoundary, candidate]);
     } else {
       added.push(candidate);
     }
