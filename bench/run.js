@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * AgentTape benchmark: node bench/run.js [--quick] [--only per-request,cold-start,jest-suite,streams,memory,memory-rss]
+ * AgentTape benchmark: node bench/run.js [--quick] [--only per-request,cold-start,jest-suite,streams,recording,memory,memory-rss]
  * Prints a table per section and writes .tmp/bench/results.json. See bench/README.md.
  */
 const fs = require('node:fs');
@@ -15,6 +15,7 @@ const SECTIONS = {
   'cold-start': () => require('./cold-start/section'),
   'jest-suite': () => require('./jest-suite/section'),
   streams: () => require('./streams/section'),
+  recording: () => require('./recording/section'),
   memory: () => require('./memory/section'),
   // The peak-RSS half of `memory` alone (the 500-file heap run takes most of that section's time).
   'memory-rss': () => ({ run: (options) => require('./memory/section').run({ ...options, heap: false }) }),
@@ -89,6 +90,15 @@ const REPORTS = {
       `Jest suite, ${r.files} files × ${r.requestsPerFile} replayed requests, whole runs, median of ${r.rounds} interleaved rounds`,
       table(['mode', 'agenttape s', 'nock s', 'polly s', 'AT/nock', 'AT/polly', 'AT/nock CPU', 'AT/polly CPU'], rows),
       `Targets AgentTape ≤ 1.0× nock: worst ${fmtRatio(worst('agenttapeVsNock'))} (${pass(worst('agenttapeVsNock'), 1.0)}); ≤ 0.75× Polly: worst ${fmtRatio(worst('agenttapeVsPolly'))} (${pass(worst('agenttapeVsPolly'), 0.75)})`,
+    ].join('\n');
+  },
+  recording(r) {
+    const row = (name, x) => [name, x.bareMs.toFixed(3), x.recordingMs.toFixed(3), x.addedMs.toFixed(3)];
+    return [
+      `Recording: ${r.requests} sequential ~2 KB GETs per round × ${r.rounds} rounds against a loopback server, medians; ${r.recorded} interactions recorded`,
+      table(['client', 'bare ms', 'recorded ms', 'added ms'], [row('fetch', r.fetch), row('node:http', r.http)]),
+      `Target: recording adds ≤ 1 ms per request: worst ${Math.max(r.fetch.addedMs, r.http.addedMs).toFixed(3)} ms (${pass(Math.max(r.fetch.addedMs, r.http.addedMs), 1)})`,
+      `First event of a stream (${r.streams} per round), from the server's write to the client's read: bare ${r.firstChunk.bareMs.toFixed(2)} ms, recorded ${r.firstChunk.recordingMs.toFixed(2)} ms (target ≤ 5 ms: ${pass(r.firstChunk.recordingMs, 5)})`,
     ].join('\n');
   },
   streams(r) {

@@ -61,8 +61,11 @@ for (const [name, attempt] of Object.entries(attempts)) {
 `;
 
 // Requests left behind by a test: a timer that fires after the file ended, through the global
-// fetch and through an SDK client that kept the fetch it was built with (as LangChain's retries do).
+// fetch, through an SDK client that kept the fetch it was built with (as LangChain's retries do),
+// and through node:http and axios, whose module the next test file shares.
 const LATE_TEST = `
+const http = require('node:http');
+const axios = require('axios');
 const OpenAI = require('openai').default;
 const base = process.env.PROVIDER_URL;
 const openai = new OpenAI({ baseURL: base + '/v1', apiKey: 'sk-test', maxRetries: 0 });
@@ -71,6 +74,8 @@ test('leaves requests behind', () => {
   setTimeout(() => {
     fetch(base + '/echo/late').catch(report('fetch'));
     openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'late' }] }).catch(report('openai'));
+    http.get(base + '/echo/late-http', (res) => res.resume()).on('error', report('http'));
+    axios.get(base + '/echo/late-axios').catch(report('axios'));
   }, 300);
 });
 `;
@@ -107,6 +112,8 @@ describe('no network in replay', () => {
     expect(run.output).toContain('Tests:       1 passed, 1 total');
     expect(run.stderr).toContain('late fetch: UninterceptableRequestError\n');
     expect(run.stderr).toContain('late openai: UninterceptableRequestError\n');
+    expect(run.stderr).toContain('late http: UninterceptableRequestError\n');
+    expect(run.stderr).toContain('late axios: UninterceptableRequestError\n');
     expect(provider.connections).toBe(0);
     fs.rmSync(path.join(fixture.dir, 'late.test.js'));
   });

@@ -12,6 +12,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { WireRequest } from './http-exchange';
+import { removeLateRequestGuard } from './late-request-guard';
 import { isPassThrough, type BlockedRequestReporter, type RequestHandler, type ResponseSink } from './request-handler';
 import { UndiciInterception } from './undici-interception';
 
@@ -135,6 +136,8 @@ export class HttpInterception {
    */
   activate(sandboxes: object[] = []): void {
     if (this.nodeHttp) return;
+    // The previous file's guard against its late requests makes way: ours sees every request now.
+    removeLateRequestGuard();
     this.applyNodeHttp();
     this.undici.install(sandboxes);
   }

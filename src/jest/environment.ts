@@ -19,6 +19,7 @@ import { partialReplayFor, withPartialPragmas } from '../engine/partial-options'
 import type { Tape } from '../engine/tape';
 import { FreezeController } from '../freeze/freeze-controller';
 import { createBlockedRequestReporter, createHttpHandler } from '../http/http-handler';
+import { guardLateRequests } from '../http/late-request-guard';
 import { HttpInterception } from '../http/request-interception';
 import { Redactor } from '../redact/redactor';
 import { countUsage, writeTestFileUsage } from '../usage/cassette-usage';
@@ -115,6 +116,7 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
     await this.state.settle();
     this.tornDown = true;
     this.interception.deactivate();
+    guardLateRequests(this.global as unknown as { Object: ObjectConstructor }, (description) => this.lateRequestError(description));
     this.freeze?.uninstall();
     // An enabled async context storage stays in a process-wide list that every later promise in this worker pays for.
     this.concurrentTape.disable();
@@ -180,17 +182,20 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
    */
   private gatedFetch(intercepted: typeof fetch): typeof fetch {
     const environment = this;
-    const testPath = path.relative(this.state.location.rootDir, this.state.location.testPath);
     return function fetch(input: Parameters<typeof globalThis.fetch>[0], init?: RequestInit): Promise<Response> {
       if (!environment.tornDown) return intercepted(input, init);
       const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-      return Promise.reject(
-        new UninterceptableRequestError(
-          `AgentTape blocked ${init?.method ?? (typeof input === 'object' && 'method' in input ? input.method : 'GET')} ${url}: it was made after the test file ${testPath} finished ` +
-            '(a retry timer or a promise nobody awaited), when no cassette is open. Nothing was sent. Await every request inside its test.',
-        ),
-      );
+      return Promise.reject(environment.lateRequestError(`${init?.method ?? (typeof input === 'object' && 'method' in input ? input.method : 'GET')} ${url}`));
     } as typeof fetch;
+  }
+
+  /** The refusal of a request made after this file finished, through fetch or node:http. */
+  private lateRequestError(description: string): UninterceptableRequestError {
+    const testPath = path.relative(this.state.location.rootDir, this.state.location.testPath);
+    return new UninterceptableRequestError(
+      `AgentTape blocked ${description}: it was made after the test file ${testPath} finished ` +
+        '(a retry timer or a promise nobody awaited), when no cassette is open. Nothing was sent. Await every request inside its test.',
+    );
   }
 
   currentTape(): Tape {
