@@ -7,10 +7,10 @@
  * recording and refuses a new tool call without running it; the same agent runs under `useCassette`
  * in a plain Node script.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { runNodeScript } from '../support/node-script';
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -176,17 +176,6 @@ const DERIVED = 'cassettes/agent.test.js/weather agent.derived.yaml';
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-function runNode(dir: string, env: Record<string, string>): Promise<{ status: number | null; output: string }> {
-  const child = spawn(process.execPath, ['script.js'], { cwd: dir, env: { ...process.env, AGENTTAPE_MODE: '', CI: '', ...env }, timeout: 60_000 });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, output }));
-  });
 }
 
 describe('agent boundaries: tools never run twice, prompts can change safely', () => {
@@ -368,7 +357,7 @@ describe('agent boundaries: tools never run twice, prompts can change safely', (
   });
 
   test('the same agent under useCassette in a plain Node script: record once, replay, partial replay', async () => {
-    const record = await runNode(fixture.dir, { PROVIDER_URL: provider.url, SCRIPT_MODE: 'record' });
+    const record = await runNodeScript(fixture.dir, { PROVIDER_URL: provider.url, SCRIPT_MODE: 'record' });
     expect(record.output).toContain(`{"answer":"${ORIGINAL_ANSWER}","dated":true,"seen":["What is the weather?"],"inert":false}`);
     expect(record.status).toBe(0);
     expect(lines('script-side-effects.log')).toEqual(['log_question What is the weather?', 'lookup_city London']);
@@ -379,14 +368,14 @@ describe('agent boundaries: tools never run twice, prompts can change safely', (
     provider.answer = NEW_ANSWER;
     const before = provider.requests.length;
     for (let i = 0; i < 3; i++) {
-      const replay = await runNode(fixture.dir, { PROVIDER_URL: provider.url });
+      const replay = await runNodeScript(fixture.dir, { PROVIDER_URL: provider.url });
       expect(replay.output).toContain(`"answer":"${ORIGINAL_ANSWER}"`);
       expect(replay.status).toBe(0);
     }
     expect(provider.requests.length).toBe(before);
     expect(lines('script-side-effects.log')).toHaveLength(2);
 
-    const live = await runNode(fixture.dir, { PROVIDER_URL: provider.url, LIVE: 'llm' });
+    const live = await runNodeScript(fixture.dir, { PROVIDER_URL: provider.url, LIVE: 'llm' });
     provider.answer = ORIGINAL_ANSWER;
     expect(live.output).toContain(`"answer":"${NEW_ANSWER}"`);
     expect(live.status).toBe(0);
@@ -394,7 +383,7 @@ describe('agent boundaries: tools never run twice, prompts can change safely', (
     expect(sha256(fixture.read('script-cassettes/weather/london.yaml'))).toBe(originalHash);
     expect(fixture.read('script-cassettes/weather/london.derived.yaml')).toContain(`content: ${NEW_ANSWER}`);
 
-    const miss = await runNode(fixture.dir, { PROVIDER_URL: provider.url, QUESTION: 'Will it snow?' });
+    const miss = await runNodeScript(fixture.dir, { PROVIDER_URL: provider.url, QUESTION: 'Will it snow?' });
     expect(miss.status).toBe(1);
     expect(miss.output).toContain('FAILED ERR_AGENTTAPE_UNMATCHED');
     expect(miss.output).toContain("args[0]: expected 'What is the weather?', received 'Will it snow?'");

@@ -12,10 +12,10 @@
  *   included.
  * Replay opens no connection to the server or the proxy.
  */
-import { spawn } from 'node:child_process';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { parse } from 'yaml';
+import { runNodeScript } from '../support/node-script';
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { readObserved, writeObservedModule } from '../support/observed-results';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
@@ -126,17 +126,6 @@ async function startConnectProxy(): Promise<{ url: string; tunnels: number; clos
   };
 }
 
-function runNode(dir: string, env: Record<string, string | undefined>): Promise<{ status: number | null; output: string }> {
-  const child = spawn(process.execPath, ['script.js'], { cwd: dir, env: { ...process.env, AGENTTAPE_MODE: '', CI: '', OPENAI_API_KEY: undefined, ...env }, timeout: 60_000 });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, output }));
-  });
-}
-
 describe("recording through the client's own transport", () => {
   let tls: SelfSignedCert;
   let provider: FakeProvider;
@@ -207,7 +196,7 @@ describe("recording through the client's own transport", () => {
     afterAll(() => plain.close());
 
     test('records, then replays offline with no key set and zero connections', async () => {
-      const recorded = await runNode(fixture.dir, { AGENTTAPE_MODE: 'record', PROVIDER_URL: plain.url, OPENAI_API_KEY: OPENAI_RECORDING_KEY });
+      const recorded = await runNodeScript(fixture.dir, { AGENTTAPE_MODE: 'record', PROVIDER_URL: plain.url, OPENAI_API_KEY: OPENAI_RECORDING_KEY });
       expect(recorded.output).toMatch(/RESULT /);
       expect(recorded.status).toBe(0);
       const result = JSON.parse(recorded.output.split('RESULT ')[1]);
@@ -217,7 +206,7 @@ describe("recording through the client's own transport", () => {
       expect(cassette.interactions[1].request.text).toBe('q=1');
 
       const connections = plain.connections;
-      const replayed = await runNode(fixture.dir, { PROVIDER_URL: plain.url });
+      const replayed = await runNodeScript(fixture.dir, { PROVIDER_URL: plain.url, OPENAI_API_KEY: undefined });
       expect(replayed.output).toMatch(/RESULT /);
       expect(replayed.status).toBe(0);
       expect(JSON.parse(replayed.output.split('RESULT ')[1])).toEqual(result);

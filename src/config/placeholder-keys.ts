@@ -22,6 +22,13 @@ export const PROVIDER_KEY_VARIABLES = [
   'COHERE_API_KEY',
 ];
 
+/**
+ * Variables that name the same key: a client reads the first one set, and
+ * Google's GenAI client warns when both are. A placeholder goes only where
+ * no variable of the group is set, and only into the first.
+ */
+const SAME_KEY: string[][] = [['GOOGLE_API_KEY', 'GEMINI_API_KEY']];
+
 /** The value a missing provider key reads as in replay. */
 export const PLACEHOLDER_API_KEY = 'agenttape-replay-placeholder-key';
 
@@ -35,8 +42,11 @@ export const PLACEHOLDER_API_KEY = 'agenttape-replay-placeholder-key';
  */
 export function fillPlaceholderKeys(env: NodeJS.ProcessEnv): () => void {
   const filled: [string, string | undefined][] = [];
+  const isSet = (name: string) => env[name] !== undefined && env[name] !== '';
   for (const name of PROVIDER_KEY_VARIABLES) {
-    if (env[name] !== undefined && env[name] !== '') continue;
+    if (isSet(name)) continue;
+    const group = SAME_KEY.find((names) => names.includes(name));
+    if (group && (group[0] !== name || group.some(isSet))) continue;
     filled.push([name, env[name]]);
     env[name] = PLACEHOLDER_API_KEY;
   }

@@ -5,9 +5,21 @@
  * copy the real response to a recorder. See docs/interception.md.
  */
 import type { WireRequest } from './http-exchange';
-import type { HeaderMap, ResponseSink } from './undici-handler';
 
-export type { HeaderMap, ResponseSink } from './undici-handler';
+/** Headers as a response carries them: one value, or several for a repeated header. */
+export type HeaderMap = Record<string, string | string[]>;
+
+/** Where a response passing through to the client is copied to, as it arrives. */
+export interface ResponseSink {
+  /** The status and headers arrived. */
+  start(status: number, headers: HeaderMap): void;
+  /** A body chunk arrived, as it came off the wire (still content-encoded). */
+  data(chunk: Buffer): void;
+  /** The body ended, or the client stopped reading it. */
+  end(): void;
+  /** The request failed before or while the response arrived. */
+  fail(error: Error): void;
+}
 
 /** An answer to the client: a whole body, or a web stream of chunks (a replayed stream). */
 export interface RespondReply {

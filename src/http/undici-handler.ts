@@ -9,21 +9,7 @@
  * See docs/interception.md.
  */
 import { STATUS_CODES } from 'node:http';
-
-/** Headers as a response carries them: one value, or several for a repeated header. */
-export type HeaderMap = Record<string, string | string[]>;
-
-/** Where a response passing through to the client is copied to, as it arrives. */
-export interface ResponseSink {
-  /** The status and headers arrived. */
-  start(status: number, headers: HeaderMap): void;
-  /** A body chunk arrived, as it came off the wire (still content-encoded). */
-  data(chunk: Buffer): void;
-  /** The body ended, or the client stopped reading it. */
-  end(): void;
-  /** The request failed before or while the response arrived. */
-  fail(error: Error): void;
-}
+import type { HeaderMap, ResponseSink } from './request-handler';
 
 /** A response to hand to a client: a whole body, or a web stream of chunks. */
 export interface ReplayedResponse {

@@ -9,8 +9,8 @@
  * docs/interception.md.
  */
 import * as diagnostics from 'node:diagnostics_channel';
-import { isPassThrough, type BlockedRequestReporter, type RequestHandler } from './request-handler';
-import { failHandler, replayToHandler, teeHandler, type DispatchHandler, type HeaderMap, type ResponseSink } from './undici-handler';
+import { isPassThrough, type BlockedRequestReporter, type HandlerReply, type HeaderMap, type RequestHandler, type ResponseSink } from './request-handler';
+import { failHandler, replayToHandler, teeHandler, type DispatchHandler } from './undici-handler';
 import type { WireRequest } from './http-exchange';
 
 // Where undici (Node's fetch, the `undici` package) keeps its process-wide dispatcher.
@@ -263,7 +263,7 @@ export class UndiciInterception {
       return;
     }
     let wire: WireRequest;
-    let reply;
+    let reply: HandlerReply;
     try {
       wire = { method, url: urlOf(options), headers: headersOf(options.headers), body: await readBody(options.body) };
       reply = await this.handler(wire);
@@ -274,25 +274,26 @@ export class UndiciInterception {
     if (isPassThrough(reply)) {
       // The body was read to match the request: send the same bytes.
       const body = options.body === undefined || options.body === null ? options.body : wire.body;
-      const done = { sink: undefined as ResponseSink | undefined };
+      // Counted until its response ends, so a request undici makes for it later (a proxy's CONNECT) is not refused.
+      let settled = false;
       const settle = () => {
-        if (done.sink) return;
-        done.sink = reply.passthrough;
+        if (settled) return;
+        settled = true;
         this.sending--;
       };
-      const sink: ResponseSink | undefined = reply.passthrough && {
-        start: reply.passthrough.start.bind(reply.passthrough),
-        data: reply.passthrough.data.bind(reply.passthrough),
-        end: () => (settle(), reply.passthrough!.end()),
-        fail: (error) => (settle(), reply.passthrough!.fail(error)),
+      const recorder = reply.passthrough;
+      const sink: ResponseSink = {
+        start: (status, headers) => recorder?.start(status, headers),
+        data: (chunk) => recorder?.data(chunk),
+        end: () => (settle(), recorder?.end()),
+        fail: (error) => (settle(), recorder?.fail(error)),
       };
       this.sending++;
       this.forwarding++;
       try {
-        this.targetOf(front).dispatch({ ...options, body }, teeHandler(handler, sink ?? { start() {}, data() {}, end: settle, fail: settle }));
+        this.targetOf(front).dispatch({ ...options, body }, teeHandler(handler, sink));
       } catch (error) {
-        sink?.fail(error as Error);
-        settle();
+        sink.fail(error as Error);
         failHandler(handler, error as Error);
       } finally {
         this.forwarding--;
