@@ -125,6 +125,16 @@ describe('HttpInterception', () => {
     expect(provider.connections).toBe(0);
   });
 
+  test('a replayed network failure reaches each client as the network would deliver it: fetch wraps it in "fetch failed"', async () => {
+    const refused = Object.assign(new OuterError('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    const refusedHere = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    reply = async (request) => ({ networkFailure: request.url.endsWith('/fetch') ? refused : refusedHere });
+    const viaFetch = await fetch(`${provider.url}/fetch`).catch((error: Error & { cause?: unknown }) => error);
+    expect(viaFetch).toMatchObject({ message: 'fetch failed', cause: refused });
+    await expect(httpRequest(`${provider.url}/http`)).rejects.toBe(refusedHere);
+    expect(provider.connections).toBe(0);
+  });
+
   test('a fetch captured before activation, undici.request, undici.fetch and undici Agents (given to fetch, or set as the global dispatcher) reach the handler', async () => {
     interception.deactivate();
     const captured = globalThis.fetch;

@@ -61,7 +61,7 @@ export function createHttpHandler(runtime: CassetteRuntime): RequestHandler {
     const decision = decide(tape, { kind, boundary, request });
     if (decision.action === 'replay') {
       const { interaction } = decision;
-      if (interaction.error) throw replayedError(interaction.error);
+      if (interaction.error) return { networkFailure: replayedError(interaction.error) };
       const { status, headers, body, chunks } = toWireResponse(interaction.response);
       if (!chunks) return { status, headers, body };
       return { status, headers, body: timedBody(chunks, delayScale(config.replayDelays)) };

@@ -37,8 +37,17 @@ export interface PassThroughReply {
   passthrough: ResponseSink | undefined;
 }
 
-/** What a handler answers. A thrown error reaches the client as a request error. */
-export type HandlerReply = RespondReply | PassThroughReply;
+/** Fail the request as the network failed it while recording (a refused connection, a reset). */
+export interface NetworkFailureReply {
+  networkFailure: Error;
+}
+
+/**
+ * What a handler answers. A thrown error is AgentTape refusing the request: it
+ * reaches the client as itself where the transport allows (global `fetch`
+ * hands it back rather than wrapped in "fetch failed").
+ */
+export type HandlerReply = RespondReply | PassThroughReply | NetworkFailureReply;
 
 /** Handles one intercepted request. */
 export type RequestHandler = (request: WireRequest) => Promise<HandlerReply>;
@@ -61,4 +70,14 @@ export type BlockedRequestReporter = (description: string, reason: BlockReason) 
  */
 export function isPassThrough(reply: HandlerReply): reply is PassThroughReply {
   return 'passthrough' in reply;
+}
+
+/**
+ * Whether a reply replays a network failure.
+ *
+ * @example
+ * if (isNetworkFailure(reply)) handler.onError(reply.networkFailure);
+ */
+export function isNetworkFailure(reply: HandlerReply): reply is NetworkFailureReply {
+  return 'networkFailure' in reply;
 }

@@ -13,7 +13,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { WireRequest } from './http-exchange';
 import { removeLateRequestGuard } from './late-request-guard';
-import { isPassThrough, type BlockedRequestReporter, type RequestHandler, type ResponseSink } from './request-handler';
+import { isNetworkFailure, isPassThrough, type BlockedRequestReporter, type RequestHandler, type ResponseSink } from './request-handler';
 import { UndiciInterception } from './undici-interception';
 
 export type { BlockedRequestReporter, HandlerReply, RequestHandler } from './request-handler';
@@ -189,6 +189,10 @@ export class HttpInterception {
         reply = await this.handler(await toWireRequest(request));
       } catch (error) {
         controller.errorWith(error as Error);
+        return;
+      }
+      if (isNetworkFailure(reply)) {
+        controller.errorWith(reply.networkFailure);
         return;
       }
       if (isPassThrough(reply)) {

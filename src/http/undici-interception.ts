@@ -9,7 +9,7 @@
  * docs/interception.md.
  */
 import * as diagnostics from 'node:diagnostics_channel';
-import { isPassThrough, type BlockedRequestReporter, type HandlerReply, type HeaderMap, type RequestHandler, type ResponseSink } from './request-handler';
+import { isNetworkFailure, isPassThrough, type BlockedRequestReporter, type HandlerReply, type HeaderMap, type RequestHandler, type ResponseSink } from './request-handler';
 import { failHandler, replayToHandler, teeHandler, type DispatchHandler } from './undici-handler';
 import type { WireRequest } from './http-exchange';
 
@@ -269,6 +269,10 @@ export class UndiciInterception {
       reply = await this.handler(wire);
     } catch (error) {
       this.refuse(handler, error as Error);
+      return;
+    }
+    if (isNetworkFailure(reply)) {
+      failHandler(handler, reply.networkFailure);
       return;
     }
     if (isPassThrough(reply)) {
