@@ -199,6 +199,7 @@ describe('HttpInterception', () => {
       await expect(fetch(`http://127.0.0.1:${await closedPort()}/refused`)).rejects.toThrow('fetch failed');
       await new Promise((resolve) => setTimeout(resolve, 20));
     } finally {
+      server.closeAllConnections();
       server.close();
     }
     expect(copies).toEqual([
