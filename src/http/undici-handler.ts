@@ -190,13 +190,14 @@ export function failHandler(handler: DispatchHandler, error: Error): void {
   }
 }
 
-const LEGACY_PASSED_AS_IS = ['onConnect', 'onResponseStarted', 'onUpgrade', 'onBodySent', 'onRequestSent'] as const;
-const MODERN_PASSED_AS_IS = ['onRequestStart', 'onRequestUpgrade'] as const;
+const PASSED_AS_IS = ['onConnect', 'onResponseStarted', 'onUpgrade', 'onBodySent', 'onRequestSent', 'onRequestStart', 'onRequestUpgrade'] as const;
 
 /**
  * Wraps a dispatch handler so the real response it receives is also copied
  * to `sink` as it arrives: the client still streams at the server's pace.
- * Each call goes to the handler itself (its methods may use private fields).
+ * The wrapper has the methods the handler has, of either protocol (a
+ * dispatcher calls one protocol's), and each call goes to the handler itself
+ * (its methods may use private fields).
  *
  * @example
  * realDispatcher.dispatch(options, teeHandler(handler, sink));
@@ -204,8 +205,7 @@ const MODERN_PASSED_AS_IS = ['onRequestStart', 'onRequestUpgrade'] as const;
 export function teeHandler(handler: DispatchHandler, sink: ResponseSink): DispatchHandler {
   const tee: DispatchHandler = {};
   const call = handler as unknown as Record<string, (...args: unknown[]) => unknown>;
-  const passAsIs = usesControllers(handler) ? MODERN_PASSED_AS_IS : LEGACY_PASSED_AS_IS;
-  for (const name of passAsIs) {
+  for (const name of PASSED_AS_IS) {
     if (typeof call[name] === 'function') (tee as Record<string, unknown>)[name] = (...args: unknown[]) => call[name].apply(handler, args);
   }
   if (usesControllers(handler)) {
@@ -225,23 +225,24 @@ export function teeHandler(handler: DispatchHandler, sink: ResponseSink): Dispat
       sink.fail(error);
       return handler.onResponseError?.(controller, error);
     };
-    return tee;
   }
-  tee.onHeaders = (status, rawHeaders, resume, statusText) => {
-    sink.start(status, headersFromRaw(rawHeaders));
-    return handler.onHeaders?.(status, rawHeaders, resume, statusText);
-  };
-  tee.onData = (chunk) => {
-    sink.data(Buffer.from(chunk));
-    return handler.onData?.(chunk);
-  };
-  tee.onComplete = (trailers) => {
-    sink.end();
-    return handler.onComplete?.(trailers);
-  };
-  tee.onError = (error) => {
-    sink.fail(error);
-    return handler.onError?.(error);
-  };
+  if (typeof handler.onHeaders === 'function' || !usesControllers(handler)) {
+    tee.onHeaders = (status, rawHeaders, resume, statusText) => {
+      sink.start(status, headersFromRaw(rawHeaders));
+      return handler.onHeaders?.(status, rawHeaders, resume, statusText);
+    };
+    tee.onData = (chunk) => {
+      sink.data(Buffer.from(chunk));
+      return handler.onData?.(chunk);
+    };
+    tee.onComplete = (trailers) => {
+      sink.end();
+      return handler.onComplete?.(trailers);
+    };
+    tee.onError = (error) => {
+      sink.fail(error);
+      return handler.onError?.(error);
+    };
+  }
   return tee;
 }
