@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { BENCH_TMP, REPO_ROOT } = require('./lib/cache');
-const { fmtNum, fmtRatio, table } = require('./lib/stats');
+const { fmtNum, fmtRatio, median, table } = require('./lib/stats');
 
 const SECTIONS = {
   'per-request': () => require('./per-request/section'),
@@ -65,6 +65,7 @@ const REPORTS = {
       `Per-request replay, median of ${r.rounds} interleaved rounds (µs per request, wall; ratios to bare nock in the same run); AgentTape through dist/${r.interception ?? '?'}`,
       table(['recordings', 'client', 'order', 'nock µs', 'agenttape µs', 'polly µs', 'loopback µs', 'AT/nock', 'polly/nock', 'loop/nock', `AT vs ${r.sizes[0]}`, 'AT/nock CPU', `AT vs ${r.sizes[0]} CPU`], rows),
       `nock's playback timer chain alone (setImmediate → setTimeout 0 → setTimeout 0, no request): ${fmtNum(r.nockTimerFloor?.medianUs)} µs median — a wall-time floor under every reply served through nock's playback`,
+      `Node's fetch answered at once by a dispatcher that only hands back the body: ${fmtNum(r.fetchFloor?.medianUs)} µs median — the floor under any replay through fetch; against the fetch rows' nock medians that is ${r.fetchFloor ? fmtRatio(r.fetchFloor.medianUs / median(r.rows.filter((x) => x.client === 'fetch').map((x) => x.nockUs))) : 'n/a'} before AgentTape does anything`,
       `Target AgentTape ≤ 0.5× nock: worst ${fmtRatio(r.targets.agenttapeVsNockMax)} wall (${pass(r.targets.agenttapeVsNockMax, 0.5)}), ${fmtRatio(r.targets.cpuAgenttapeVsNockMax)} CPU (${pass(r.targets.cpuAgenttapeVsNockMax, 0.5)})`,
       `Target ${r.sizes[r.sizes.length - 1]} recordings within 1.2× of ${r.sizes[0]}: worst ${fmtRatio(r.targets.agenttapeScalingMax)} wall (${pass(r.targets.agenttapeScalingMax, 1.2)}), ${fmtRatio(r.targets.cpuAgenttapeScalingMax)} CPU (${pass(r.targets.cpuAgenttapeScalingMax, 1.2)})`,
     ].join('\n');

@@ -50,6 +50,8 @@ async function run({ quick, log }) {
   const results = { sizes, rounds, budgetMs, maxRequests, interception: require('../lib/agenttape').interceptionModule(), data: {} };
   results.nockTimerFloor = await require('../lib/timer-floor').measureTimerFloor();
   log(`per-request: nock's playback timer chain alone (setImmediate → setTimeout 0 → setTimeout 0) takes ${results.nockTimerFloor.medianUs.toFixed(0)} µs (median)`);
+  results.fetchFloor = await require('../lib/fetch-floor').measureFetchFloor();
+  log(`per-request: Node's fetch answered at once by a bare dispatcher takes ${results.fetchFloor.medianUs.toFixed(0)} µs (median)`);
   for (const size of sizes) {
     log(`per-request: ${size} recordings — preparing fixtures`);
     const started = Date.now();
