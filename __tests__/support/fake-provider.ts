@@ -89,17 +89,15 @@ function chatCompletionEvents(request: StreamRequest, answer: string, groq = fal
   return [...events.map((e) => `data: ${JSON.stringify(e)}\n\n`), 'data: [DONE]\n\n'];
 }
 
-function responseObject(request: StreamRequest, answer: string, status: 'in_progress' | 'completed') {
+/** A Responses API object: `output` and `usage` only once it is completed, as the API sends them. */
+function responseEnvelope(id: string, request: StreamRequest, status: 'in_progress' | 'completed', output: object[], usage: object) {
   const done = status === 'completed';
-  return {
-    id: 'resp_fake1',
-    object: 'response',
-    created_at: 1_700_000_000,
-    status,
-    model: request.model ?? 'gpt-4o-mini',
-    output: done ? [{ type: 'message', id: 'msg_fake1', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: answer, annotations: [] }] }] : [],
-    usage: done ? { input_tokens: 14, output_tokens: 9, total_tokens: 23, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } } : null,
-  };
+  return { id, object: 'response', created_at: 1_700_000_000, status, model: request.model ?? 'gpt-4o-mini', output: done ? output : [], usage: done ? usage : null };
+}
+
+function responseObject(request: StreamRequest, answer: string, status: 'in_progress' | 'completed') {
+  const message = { type: 'message', id: 'msg_fake1', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: answer, annotations: [] }] };
+  return responseEnvelope('resp_fake1', request, status, [message], { input_tokens: 14, output_tokens: 9, total_tokens: 23, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } });
 }
 
 function responsesEvents(request: StreamRequest, answer: string): string[] {
@@ -166,16 +164,7 @@ function functionCallItem(call: ToolCall, status: 'in_progress' | 'completed') {
 }
 
 function functionCallResponse(request: StreamRequest, call: ToolCall, status: 'in_progress' | 'completed') {
-  const done = status === 'completed';
-  return {
-    id: 'resp_fake_tool1',
-    object: 'response',
-    created_at: 1_700_000_000,
-    status,
-    model: request.model ?? 'gpt-4o-mini',
-    output: done ? [functionCallItem(call, 'completed')] : [],
-    usage: done ? TOOL_TURN_USAGE : null,
-  };
+  return responseEnvelope('resp_fake_tool1', request, status, [functionCallItem(call, 'completed')], TOOL_TURN_USAGE);
 }
 
 /** A function call as the responses API streams it: the item, its arguments in two deltas, the item done, the response. */
