@@ -4,7 +4,9 @@
  * - over https with the client's own CA (no NODE_EXTRA_CA_CERTS): axios with
  *   an `https.Agent({ ca })`, node:https with `ca`, fetch with an undici
  *   `Agent({ connect: { ca } })`, and the openai client through an undici
- *   `ProxyAgent` (a CONNECT proxy the test runs); the server sees the
+ *   `ProxyAgent`; axios through `https-proxy-agent` (built on agent-base,
+ *   which opens its sockets itself) to a plain-HTTP server; both proxies
+ *   tunnel through a CONNECT proxy the test runs; the server sees the
  *   client's own headers, nothing added;
  * - a plain script whose openai client, undici Agent and global dispatcher
  *   are built at module scope, before `useCassette` opens, records and
@@ -57,6 +59,12 @@ test('fetch with an undici Agent trusting its own ca', async () => {
   const dispatcher = new undici.Agent({ connect: { ca } });
   const res = await fetch(base + '/echo/fetch', { dispatcher, headers: { 'x-client': 'fetch' } });
   save('fetch', (await res.json()).headers);
+});
+
+test('axios through an https-proxy-agent (agent-base, which opens its sockets itself)', async () => {
+  const { HttpsProxyAgent } = require('https-proxy-agent');
+  const res = await axios.get(process.env.PLAIN_URL + '/echo/axios-proxy', { httpAgent: new HttpsProxyAgent(process.env.PROXY_URL), proxy: false, headers: { 'x-client': 'axios-proxy' } });
+  save('axios-proxy', res.data.headers);
 });
 
 test('openai through an undici ProxyAgent', async () => {
@@ -129,6 +137,7 @@ async function startConnectProxy(): Promise<{ url: string; tunnels: number; clos
 describe("recording through the client's own transport", () => {
   let tls: SelfSignedCert;
   let provider: FakeProvider;
+  let plain: FakeProvider;
   let proxy: Awaited<ReturnType<typeof startConnectProxy>>;
   let fixture: FixtureProject;
   const results = (label: string, name: string) => readObserved(fixture, label, name);
@@ -136,6 +145,7 @@ describe("recording through the client's own transport", () => {
   beforeAll(async () => {
     tls = createSelfSignedCert();
     provider = await startFakeProvider(0, { tls });
+    plain = await startFakeProvider();
     proxy = await startConnectProxy();
     fixture = createFixture('client-transport', { testEnvironmentOptions: { agenttape: { llmHosts: ['127.0.0.1'] } } });
     writeObservedModule(fixture);
@@ -143,6 +153,7 @@ describe("recording through the client's own transport", () => {
   });
   afterAll(async () => {
     await provider.close();
+    await plain.close();
     await proxy.close();
     fixture.remove();
     tls.remove();
@@ -154,16 +165,18 @@ describe("recording through the client's own transport", () => {
       RUN_LABEL: 'record',
       PROVIDER_URL: provider.url,
       PROXY_URL: proxy.url,
+      PLAIN_URL: plain.url,
       CA_FILE: tls.certPath,
       NODE_EXTRA_CA_CERTS: undefined,
       OPENAI_API_KEY: OPENAI_RECORDING_KEY,
     });
-    expect(run.output).toContain('Tests:       4 passed, 4 total');
+    expect(run.output).toContain('Tests:       5 passed, 5 total');
     expect(run.status).toBe(0);
     expect(provider.requests.map((r) => r.url)).toEqual(['/echo/axios', '/echo/https', '/echo/fetch', '/v1/chat/completions']);
-    expect(proxy.tunnels).toBe(1);
+    expect(plain.requests.map((r) => r.url)).toEqual(['/echo/axios-proxy']);
+    expect(proxy.tunnels).toBe(2);
     // What the server saw: the client's own headers. A re-send through Node's fetch added these.
-    for (const name of ['axios', 'https']) {
+    for (const name of ['axios', 'https', 'axios-proxy']) {
       const seen = results('record', name) as Record<string, string>;
       expect(seen['x-client']).toBe(name);
       expect(seen).not.toHaveProperty('sec-fetch-mode');
@@ -176,41 +189,41 @@ describe("recording through the client's own transport", () => {
   });
 
   test('replays with the server and the proxy stopped: same results, zero connections', async () => {
-    const connections = provider.connections;
+    const connections = provider.connections + plain.connections;
     const tunnels = proxy.tunnels;
-    const run = await fixture.run([], { RUN_LABEL: 'replay', PROVIDER_URL: provider.url, PROXY_URL: proxy.url, CA_FILE: tls.certPath, NODE_EXTRA_CA_CERTS: undefined });
-    expect(run.output).toContain('Tests:       4 passed, 4 total');
+    const run = await fixture.run([], { RUN_LABEL: 'replay', PROVIDER_URL: provider.url, PLAIN_URL: plain.url, PROXY_URL: proxy.url, CA_FILE: tls.certPath, NODE_EXTRA_CA_CERTS: undefined });
+    expect(run.output).toContain('Tests:       5 passed, 5 total');
     expect(run.status).toBe(0);
-    expect(provider.connections).toBe(connections);
+    expect(provider.connections + plain.connections).toBe(connections);
     expect(proxy.tunnels).toBe(tunnels);
-    for (const name of ['axios', 'https', 'fetch', 'openai']) expect({ name, result: results('replay', name) }).toEqual({ name, result: results('record', name) });
+    for (const name of ['axios', 'https', 'fetch', 'axios-proxy', 'openai']) expect({ name, result: results('replay', name) }).toEqual({ name, result: results('record', name) });
   });
 
   describe('a script whose clients are built at module scope, under useCassette', () => {
-    let plain: FakeProvider;
+    let scriptProvider: FakeProvider;
     beforeAll(async () => {
-      plain = await startFakeProvider();
+      scriptProvider = await startFakeProvider();
       fixture.write('agent.js', AGENT_MODULE);
       fixture.write('script.js', SCRIPT);
     });
-    afterAll(() => plain.close());
+    afterAll(() => scriptProvider.close());
 
     test('records, then replays offline with no key set and zero connections', async () => {
-      const recorded = await runNodeScript(fixture.dir, { AGENTTAPE_MODE: 'record', PROVIDER_URL: plain.url, OPENAI_API_KEY: OPENAI_RECORDING_KEY });
+      const recorded = await runNodeScript(fixture.dir, { AGENTTAPE_MODE: 'record', PROVIDER_URL: scriptProvider.url, OPENAI_API_KEY: OPENAI_RECORDING_KEY });
       expect(recorded.output).toMatch(/RESULT /);
       expect(recorded.status).toBe(0);
       const result = JSON.parse(recorded.output.split('RESULT ')[1]);
       expect(result).toEqual({ answer: expect.stringMatching(/rainy/), request: '/echo/undici-request', agent: '/echo/undici-agent' });
       const cassette = parse(fixture.read('cassettes/module-scope.yaml')) as { interactions: { kind: string; request: { url: string; text?: string } }[] };
-      expect(cassette.interactions.map((i) => i.request.url)).toEqual([`${plain.url}/v1/chat/completions`, `${plain.url}/echo/undici-request`, `${plain.url}/echo/undici-agent`]);
+      expect(cassette.interactions.map((i) => i.request.url)).toEqual([`${scriptProvider.url}/v1/chat/completions`, `${scriptProvider.url}/echo/undici-request`, `${scriptProvider.url}/echo/undici-agent`]);
       expect(cassette.interactions[1].request.text).toBe('q=1');
 
-      const connections = plain.connections;
-      const replayed = await runNodeScript(fixture.dir, { PROVIDER_URL: plain.url, OPENAI_API_KEY: undefined });
+      const connections = scriptProvider.connections;
+      const replayed = await runNodeScript(fixture.dir, { PROVIDER_URL: scriptProvider.url, OPENAI_API_KEY: undefined });
       expect(replayed.output).toMatch(/RESULT /);
       expect(replayed.status).toBe(0);
       expect(JSON.parse(replayed.output.split('RESULT ')[1])).toEqual(result);
-      expect(plain.connections).toBe(connections);
+      expect(scriptProvider.connections).toBe(connections);
     });
   });
 });

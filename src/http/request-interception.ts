@@ -14,6 +14,7 @@ import https from 'node:https';
 import type { WireRequest } from './http-exchange';
 import { removeLateRequestGuard } from './late-request-guard';
 import { isNetworkFailure, isPassThrough, type BlockedRequestReporter, type RequestHandler, type ResponseSink } from './request-handler';
+import { headersFromRaw } from './undici-handler';
 import { UndiciInterception } from './undici-interception';
 
 export type { BlockedRequestReporter, HandlerReply, RequestHandler } from './request-handler';
@@ -76,6 +77,65 @@ function responseHeaders(response: Response): Record<string, string | string[]> 
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) out['set-cookie'] = cookies;
   return out;
+}
+
+/**
+ * The client's agent when it opens its connections itself, asynchronously
+ * (`agent-base`: `https-proxy-agent`, `socks-proxy-agent`, …). The
+ * interceptors' passthrough asks an agent for a socket synchronously, which
+ * such an agent cannot give (mswjs/interceptors#675): it throws, or is passed
+ * over and the proxy silently skipped. The interceptor keeps the client's own
+ * agent as `customAgent` of the agent it puts in its place.
+ */
+function connectingAgent(raw: http.ClientRequest | undefined): http.Agent | undefined {
+  const agent = ((raw as { agent?: { customAgent?: unknown } } | undefined)?.agent)?.customAgent as { connect?: unknown; callback?: unknown } | undefined;
+  return agent && (typeof agent.connect === 'function' || typeof agent.callback === 'function') ? (agent as http.Agent) : undefined;
+}
+
+/** Request headers Node sets itself for the body and connection it sends. */
+const SENT_BY_NODE = new Set(['host', 'content-length', 'transfer-encoding', 'connection']);
+
+/**
+ * Sends a request through the client's own connecting agent (a proxy) with
+ * the function below our interceptor, and answers the intercepted request
+ * with the response as it streams in, copying it to the sink.
+ */
+function sendThroughAgent(send: typeof http.request, agent: http.Agent, wire: WireRequest, sink: ResponseSink | undefined, controller: RequestController): Promise<void> {
+  const headers: http.OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(wire.headers)) if (value !== undefined && !SENT_BY_NODE.has(name.toLowerCase())) headers[name] = value;
+  return new Promise((answered) => {
+    const outgoing = send(wire.url, { method: wire.method, headers, agent }, (response) => {
+      const received = headersFromRaw(response.rawHeaders);
+      const status = response.statusCode ?? 0;
+      sink?.start(status, received);
+      const body = new ReadableStream<Uint8Array>({
+        start(stream) {
+          response.on('data', (chunk: Buffer) => {
+            sink?.data(chunk);
+            stream.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          });
+          response.on('end', () => {
+            sink?.end();
+            stream.close();
+          });
+          response.on('error', (error) => {
+            sink?.fail(error);
+            stream.error(error);
+          });
+        },
+        cancel: () => void response.destroy(),
+      });
+      const empty = NULL_BODY_STATUS.has(status) || wire.method === 'HEAD';
+      controller.respondWith(new Response(empty ? null : body, { status, headers: toHeaders(received) }));
+      answered();
+    });
+    outgoing.on('error', (error) => {
+      sink?.fail(error);
+      controller.errorWith(error);
+      answered();
+    });
+    outgoing.end(wire.body.length > 0 ? wire.body : undefined);
+  });
 }
 
 /** A `node:http` request let through, waiting for its response to be copied to the sink. */
@@ -183,10 +243,14 @@ export class HttpInterception {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { getRawRequest } = require('@mswjs/interceptors') as { getRawRequest(request: Request): unknown };
     const interceptor = new ClientRequestInterceptor();
+    // What is below ours: a request sent through a proxy agent by hand goes there, not to us again.
+    const below = { 'http:': http.request, 'https:': https.request };
     interceptor.on('request', async ({ request, requestId, controller }) => {
       let reply;
+      let wire: WireRequest;
       try {
-        reply = await this.handler(await toWireRequest(request));
+        wire = await toWireRequest(request);
+        reply = await this.handler(wire);
       } catch (error) {
         controller.errorWith(error as Error);
         return;
@@ -196,7 +260,11 @@ export class HttpInterception {
         return;
       }
       if (isPassThrough(reply)) {
-        if (reply.passthrough) this.watchPassThrough(requestId, reply.passthrough, getRawRequest(request) as http.ClientRequest | undefined);
+        const raw = getRawRequest(request) as http.ClientRequest | undefined;
+        const proxy = connectingAgent(raw);
+        // Awaited: a request the listeners leave unanswered is passed through by the interceptor.
+        if (proxy) await sendThroughAgent(below[new URL(wire.url).protocol as 'http:' | 'https:'] ?? below['http:'], proxy, wire, reply.passthrough, controller);
+        else if (reply.passthrough) this.watchPassThrough(requestId, reply.passthrough, raw);
         return;
       }
       const empty = NULL_BODY_STATUS.has(reply.status) || request.method === 'HEAD' || (Buffer.isBuffer(reply.body) && reply.body.length === 0);
