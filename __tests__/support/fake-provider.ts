@@ -89,6 +89,12 @@ function chatCompletionEvents(request: StreamRequest, answer: string, groq = fal
   return [...events.map((e) => `data: ${JSON.stringify(e)}\n\n`), 'data: [DONE]\n\n'];
 }
 
+/** A chat completion (non-streamed) answering the request in `body` with one message. */
+function chatCompletion(id: string, body: string, message: object, finishReason: string, usage: object) {
+  const request = JSON.parse(body || '{}') as { model?: string };
+  return { id, object: 'chat.completion', created: 1_700_000_000, model: request.model ?? 'gpt-4o-mini', choices: [{ index: 0, message, finish_reason: finishReason, logprobs: null }], usage };
+}
+
 /** A Responses API object: `output` and `usage` only once it is completed, as the API sends them. */
 function responseEnvelope(id: string, request: StreamRequest, status: 'in_progress' | 'completed', output: object[], usage: object) {
   const done = status === 'completed';
@@ -323,28 +329,12 @@ export async function startFakeProvider(port = 0, options: FakeProviderOptions =
     }
     const chatToolCall = req.method === 'POST' && url.startsWith('/v1/chat/completions') ? toolCallFor(body) : undefined;
     if (chatToolCall) {
-      const request = JSON.parse(body || '{}') as { model?: string };
-      return json(200, {
-        id: 'chatcmpl-fake-tool1',
-        object: 'chat.completion',
-        created: 1_700_000_000,
-        model: request.model ?? 'gpt-4o-mini',
-        choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_fake1', type: 'function', function: chatToolCall }], refusal: null }, finish_reason: 'tool_calls', logprobs: null }],
-        usage: { prompt_tokens: 40, completion_tokens: 15, total_tokens: 55 },
-        system_fingerprint: 'fp_fake',
-      });
+      const message = { role: 'assistant', content: null, tool_calls: [{ id: 'call_fake1', type: 'function', function: chatToolCall }], refusal: null };
+      return json(200, { ...chatCompletion('chatcmpl-fake-tool1', body, message, 'tool_calls', { prompt_tokens: 40, completion_tokens: 15, total_tokens: 55 }), system_fingerprint: 'fp_fake' });
     }
     if (req.method === 'POST' && (groq || url.startsWith('/v1/chat/completions'))) {
-      const request = JSON.parse(body || '{}') as { model?: string };
-      return json(200, {
-        id: 'chatcmpl-fake1',
-        object: 'chat.completion',
-        created: 1_700_000_000,
-        model: request.model ?? 'gpt-4o-mini',
-        choices: [{ index: 0, message: { role: 'assistant', content: state.answer }, finish_reason: 'stop', logprobs: null }],
-        usage: groq ? GROQ_USAGE : { prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 },
-        ...(groq ? { x_groq: { id: 'req_fake1' } } : {}),
-      }, { 'x-request-id': `req_${state.requests.length}` });
+      const completion = chatCompletion('chatcmpl-fake1', body, { role: 'assistant', content: state.answer }, 'stop', groq ? GROQ_USAGE : { prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 });
+      return json(200, { ...completion, ...(groq ? { x_groq: { id: 'req_fake1' } } : {}) }, { 'x-request-id': `req_${state.requests.length}` });
     }
     if (req.method === 'POST' && url.startsWith('/v1/messages')) {
       const request = JSON.parse(body || '{}') as { model?: string };
