@@ -53,7 +53,7 @@ export class AgentTapeError extends Error {
 }
 
 /**
- * A request that the active cassette does not hold (SPEC §6).
+ * A request that the active cassette does not hold (see docs/interception.md, "Failing loudly").
  *
  * @example
  * await expect(client.chat.completions.create(req)).rejects.toThrow(UnmatchedInteractionError);
@@ -106,7 +106,7 @@ export class ConfigError extends AgentTapeError {
 
 /**
  * A request that would have been recorded while Jest runs in CI with a
- * recording mode that did not come from `AGENTTAPE_MODE` (SPEC §3).
+ * recording mode that did not come from `AGENTTAPE_MODE` (see docs/configuration.md).
  *
  * @example
  * if (err instanceof RecordingRefusedInCiError) console.log('record locally first');

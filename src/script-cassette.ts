@@ -1,5 +1,5 @@
 /**
- * The implementation behind `useCassette` (SPEC §13): the engine outside
+ * The implementation behind `useCassette` (see docs/boundaries.md, "Outside Jest"): the engine outside
  * Jest. Loaded only when `useCassette` is called, so importing `agenttape` in
  * a test file stays light. It opens one cassette, `<cassetteDir>/<name>.yaml`,
  * intercepts HTTP for the duration of the function, routes tool wrappers
@@ -83,7 +83,7 @@ export async function runInCassette<T>(name: string, options: UseCassetteOptions
   installBridge(globalThis, { currentTape: () => tape, useOptions: () => undefined, boundaries: runtime.boundaries });
   // As in Jest: in replay, SDK clients built inside `fn` construct without real keys.
   const restoreKeys = tape.mode.mode === 'none' ? fillPlaceholderKeys(process.env) : () => undefined;
-  // As in Jest, the clock, UUIDs and Math.random are frozen while `fn` runs (SPEC §9); with no
+  // As in Jest, the clock, UUIDs and Math.random are frozen while `fn` runs (see docs/configuration.md, "Freeze"); with no
   // sandbox outside Jest that means the process's own globals, put back when `fn` ends.
   const freeze = new FreezeController(globalThis as unknown as ConstructorParameters<typeof FreezeController>[0], null, config, (message) => console.warn(message), () => tape);
   freeze.install();

@@ -1,5 +1,5 @@
 /**
- * `useCassette` (SPEC §13): the same engine outside Jest, for scripts and
+ * `useCassette` (see docs/boundaries.md, "Outside Jest"): the same engine outside Jest, for scripts and
  * other test runners.
  */
 import type { AgentTapeOptions } from './config/config';

@@ -4,7 +4,7 @@
  * (the Jest environment's realm, or `useCassette`), deals only in cassette
  * data, and knows which boundary is executing so that calls nested inside it
  * (HTTP requests, inner tools) are not recorded a second time: the outermost
- * boundary wins (SPEC §7).
+ * boundary wins (see docs/boundaries.md).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';

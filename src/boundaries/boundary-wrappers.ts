@@ -1,5 +1,5 @@
 /**
- * `tool`, `retrieval`, `memoryRead`, `memoryWrite` (SPEC §7): wrap a sync or
+ * `tool`, `retrieval`, `memoryRead`, `memoryWrite` (see docs/boundaries.md): wrap a sync or
  * async function so every call is one interaction of the cassette, with
  * request `{ name, args }`. The kind is the only difference between them.
  */

@@ -11,7 +11,7 @@ import { readBridge } from '../jest/handle-bridge';
 import { rebuildError, recordError } from './boundary-error';
 import { decodeValue, encodeValue } from './boundary-value';
 
-/** The request of a boundary call (SPEC §7). */
+/** The request of a boundary call (see docs/boundaries.md). */
 export interface BoundaryRequest {
   /** The boundary's name, e.g. `charge_card`. */
   name: string;

@@ -1,6 +1,6 @@
 /**
- * The AgentTape cassette file format, schema version '1' (shared with the
- * Python AgentTape; see its docs/format.md).
+ * The AgentTape cassette file format, schema version '1', shared with the
+ * Python AgentTape (docs/format.md).
  *
  * Invariants of what `serializeCassette` writes:
  * - root keys in the order `version`, `created_at`, `run_id`, `meta`, `interactions`;

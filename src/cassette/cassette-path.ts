@@ -108,7 +108,7 @@ export class CassetteNameAllocator {
 }
 
 /**
- * Where a partial replay writes its run (SPEC §8): beside the cassette, which
+ * Where a partial replay writes its run (see docs/boundaries.md, "Partial replay"): beside the cassette, which
  * stays byte-identical.
  *
  * @example

@@ -1,5 +1,5 @@
 /**
- * AgentTape configuration (SPEC §12): one file at the project root —
+ * AgentTape configuration (see docs/configuration.md): one file at the project root —
  * `agenttape.config.json`, or the `agenttape` key of `package.json` — read by
  * both the Jest environment and the CLI, and overridable from Jest's
  * `testEnvironmentOptions.agenttape`. Every key is validated here, once.
@@ -16,7 +16,7 @@ export const BUILT_IN_MATCHERS = ['ignore_volatile', 'exact', 'ordered'] as cons
 /** A request matcher: a built-in name or a function that returns a match key. */
 export type MatcherSpec = (typeof BUILT_IN_MATCHERS)[number] | ((request: unknown) => string);
 
-/** Redaction settings (SPEC §10). */
+/** Redaction settings (see docs/redaction.md). */
 export interface RedactConfig {
   /** Turn redaction off entirely (not recommended). */
   enabled: boolean;

@@ -1,5 +1,5 @@
 /**
- * Record modes (SPEC §3) and the rule that picks one for a test.
+ * Record modes (see docs/configuration.md) and the rule that picks one for a test.
  */
 import { ConfigError } from '../errors';
 

@@ -1,5 +1,5 @@
 /**
- * Canonical requests (SPEC §5): the form two requests are compared in. HTTP:
+ * Canonical requests (see docs/format.md, "Matching"): the form two requests are compared in. HTTP:
  * upper-case method, URL with sorted query, body compared structurally; volatile
  * fields dropped unless the `exact` matcher is used; headers only when
  * configured. Tool calls: `{ name, args }` with volatile fields dropped.

@@ -1,5 +1,5 @@
 /**
- * The replay / record / refuse decision (SPEC §3, §5, §6). Pure: it reads a
+ * The replay / record / refuse decision (see docs/configuration.md; docs/format.md, "Matching"; docs/interception.md, "Failing loudly"). Pure: it reads a
  * tape and a request and answers; adapters (HTTP interception, tool wrappers,
  * `useCassette`) act on the answer. Nothing here knows about Jest or nock.
  */

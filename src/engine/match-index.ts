@@ -2,7 +2,7 @@
  * The lookup structure behind replay: recordings indexed by the key of each
  * matcher in the chain, so a request is found by one map lookup per matcher
  * instead of a scan. Identical requests are served in recorded order, each
- * recording once (SPEC §5).
+ * recording once (see docs/format.md, "Matching").
  */
 import type { Interaction, Json } from '../cassette/cassette-format';
 import type { AgentTapeConfig, MatcherSpec } from '../config/config';

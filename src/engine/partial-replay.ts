@@ -1,5 +1,5 @@
 /**
- * Partial replay (SPEC §8): which boundaries run for real in replay (`live`)
+ * Partial replay (see docs/boundaries.md, "Partial replay"): which boundaries run for real in replay (`live`)
  * and which are served from the cassette while recording (`frozen`). A token
  * is a kind (`llm`, `tool`, `http`…), a boundary name (`charge_card`, a host
  * such as `api.weather.com`), or `*` for everything. A host token names the same

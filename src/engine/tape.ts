@@ -57,7 +57,7 @@ export class Tape {
   readonly timeline: TimelineEntry[] = [];
   /** Errors to report on the test even if the code under test swallowed them. */
   readonly failures: Error[] = [];
-  /** The determinism values to write in `meta.freeze` (SPEC §9), set by the freeze. */
+  /** The determinism values to write in `meta.freeze` (see docs/configuration.md, "Freeze"), set by the freeze. */
   freezeMeta: (() => CassetteDocument['meta'][string]) | undefined;
   private index: MatchIndex | undefined;
   private recorded: Interaction[] = [];

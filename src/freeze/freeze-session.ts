@@ -1,5 +1,5 @@
 /**
- * The determinism values of one cassette (SPEC §9): the frozen clock, the
+ * The determinism values of one cassette (see docs/configuration.md, "Freeze"): the frozen clock, the
  * UUID sequence, the random seed and the environment snapshot. A session
  * either replays the values stored in `meta.freeze` or creates fresh ones, and
  * gives back what to store. It patches nothing itself: `SandboxFreeze` does.

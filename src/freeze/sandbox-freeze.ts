@@ -1,5 +1,5 @@
 /**
- * The patches that make a Jest sandbox deterministic (SPEC §9): `Date`,
+ * The patches that make a Jest sandbox deterministic (see docs/configuration.md, "Freeze"): `Date`,
  * `Date.now` and `new Date()` read the frozen clock, `crypto.randomUUID`
  * (global and `node:crypto`) replays the UUID sequence, `Math.random` is
  * seeded. Timers and `performance.now` are left alone. Each patch asks the

@@ -38,7 +38,7 @@ const CONNECTION_RESPONSE_HEADERS = new Set(['connection', 'keep-alive']);
 /** Request headers that change on every call or with the client's version. */
 const VOLATILE_REQUEST_HEADERS = new Set(['user-agent', 'date', 'x-request-id', 'idempotency-key', 'traceparent', 'tracestate']);
 
-/** Hosts of LLM APIs whose requests are `kind: llm` (SPEC §4). */
+/** Hosts of LLM APIs whose requests are `kind: llm` (see docs/format.md). */
 export const KNOWN_LLM_HOSTS = [
   'api.openai.com',
   '*.openai.azure.com',

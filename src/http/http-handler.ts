@@ -52,7 +52,7 @@ function replayedError(recorded: { [key: string]: Json | undefined }): Error {
  */
 export function createHttpHandler(runtime: CassetteRuntime): RequestHandler {
   return async (wire) => {
-    // The outermost boundary wins (SPEC §7): a tool that runs for real makes its requests for real, unrecorded.
+    // The outermost boundary wins (see docs/boundaries.md): a tool that runs for real makes its requests for real, unrecorded.
     if (runtime.boundaryExecuting?.()) return passThrough(runtime, undefined, undefined);
     const tape = runtime.currentTape();
     const { config, redactor } = runtime;

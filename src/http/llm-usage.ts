@@ -1,5 +1,5 @@
 /**
- * Token usage of an LLM response (SPEC §4), as the provider reported it: the
+ * Token usage of an LLM response (see docs/format.md), as the provider reported it: the
  * `usage` of a JSON body (OpenAI chat, embeddings and responses API, Anthropic
  * messages, Mistral, Groq, DeepSeek and the other OpenAI-compatible APIs),
  * Google Gemini's `usageMetadata`, or, for a stream, merged from its events

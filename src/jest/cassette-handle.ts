@@ -24,7 +24,7 @@ export interface CassetteUseOptions {
   /** Boundaries served from the cassette while recording; a call it lacks fails and never runs. */
   frozen?: string[];
   /**
-   * The matcher chain of this test (SPEC §5): `ignore_volatile`, `exact`, `ordered` or a
+   * The matcher chain of this test (see docs/format.md, "Matching"): `ignore_volatile`, `exact`, `ordered` or a
    * function returning a key, tried in order. Before the test's first request.
    */
   matchers?: MatcherSpec | MatcherSpec[];

@@ -1,5 +1,5 @@
 /**
- * Custom matchers (SPEC §11). Loaded by the preset through
+ * Custom matchers (see docs/boundaries.md, "Matchers"). Loaded by the preset through
  * `setupFilesAfterEnv`; importing this module registers them.
  */
 import type { Interaction } from '../cassette/cassette-format';

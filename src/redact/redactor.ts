@@ -1,5 +1,5 @@
 /**
- * Redaction (SPEC §10): applied to everything before it is written and to
+ * Redaction (see docs/redaction.md): applied to everything before it is written and to
  * every incoming request before matching, so redacted cassettes still match.
  * Secret names (headers, JSON keys, query and form parameters) lose their
  * whole value; secret shapes are scrubbed wherever they appear in a string,
