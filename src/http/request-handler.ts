@@ -81,3 +81,16 @@ export function isPassThrough(reply: HandlerReply): reply is PassThroughReply {
 export function isNetworkFailure(reply: HandlerReply): reply is NetworkFailureReply {
   return 'networkFailure' in reply;
 }
+
+// Statuses whose responses carry no body (the Response constructor refuses one).
+const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
+
+/**
+ * Whether a response to `method` with `status` carries no body, whatever a recording holds.
+ *
+ * @example
+ * hasNoBody(204, 'GET'); // true
+ */
+export function hasNoBody(status: number, method: string): boolean {
+  return NULL_BODY_STATUS.has(status) || method.toUpperCase() === 'HEAD';
+}

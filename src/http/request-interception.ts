@@ -13,7 +13,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { WireRequest } from './http-exchange';
 import { removeLateRequestGuard } from './late-request-guard';
-import { isNetworkFailure, isPassThrough, type BlockedRequestReporter, type RequestHandler, type ResponseSink } from './request-handler';
+import { hasNoBody, isNetworkFailure, isPassThrough, type BlockedRequestReporter, type RequestHandler, type ResponseSink } from './request-handler';
 import { headersFromRaw } from './undici-handler';
 import { UndiciInterception } from './undici-interception';
 
@@ -49,8 +49,6 @@ function withPlainOptions(patched: unknown): unknown {
   });
 }
 
-// Statuses whose responses carry no body (the Response constructor refuses one).
-const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 
 async function toWireRequest(request: Request): Promise<WireRequest> {
   const headers: Record<string, string> = {};
@@ -125,7 +123,7 @@ function sendThroughAgent(send: typeof http.request, agent: http.Agent, wire: Wi
         },
         cancel: () => void response.destroy(),
       });
-      const empty = NULL_BODY_STATUS.has(status) || wire.method === 'HEAD';
+      const empty = hasNoBody(status, wire.method);
       controller.respondWith(new Response(empty ? null : body, { status, headers: toHeaders(received) }));
       answered();
     });
@@ -267,7 +265,7 @@ export class HttpInterception {
         else if (reply.passthrough) this.watchPassThrough(requestId, reply.passthrough, raw);
         return;
       }
-      const empty = NULL_BODY_STATUS.has(reply.status) || request.method === 'HEAD' || (Buffer.isBuffer(reply.body) && reply.body.length === 0);
+      const empty = hasNoBody(reply.status, request.method) || (Buffer.isBuffer(reply.body) && reply.body.length === 0);
       const body = empty ? null : Buffer.isBuffer(reply.body) ? new Uint8Array(reply.body.buffer, reply.body.byteOffset, reply.body.byteLength) : reply.body;
       controller.respondWith(new Response(body, { status: reply.status, headers: toHeaders(reply.headers) }));
     });

@@ -9,7 +9,7 @@
  * docs/interception.md.
  */
 import * as diagnostics from 'node:diagnostics_channel';
-import { isNetworkFailure, isPassThrough, type BlockedRequestReporter, type HandlerReply, type HeaderMap, type RequestHandler, type ResponseSink } from './request-handler';
+import { hasNoBody, isNetworkFailure, isPassThrough, type BlockedRequestReporter, type HandlerReply, type HeaderMap, type RequestHandler, type ResponseSink } from './request-handler';
 import { failHandler, replayToHandler, teeHandler, type DispatchHandler } from './undici-handler';
 import type { WireRequest } from './http-exchange';
 
@@ -44,8 +44,6 @@ interface UnseenRequest {
   error?: Error | null;
 }
 
-// Statuses whose responses carry no body.
-const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 
 /** undici's request headers (an object, a flat `[name, value…]` list, pairs, or an iterable) as a map. */
 function headersOf(raw: unknown): Record<string, string | string[]> {
@@ -304,7 +302,7 @@ export class UndiciInterception {
       }
       return;
     }
-    const empty = NULL_BODY_STATUS.has(reply.status) || method === 'HEAD';
+    const empty = hasNoBody(reply.status, method);
     await replayToHandler(handler, { status: reply.status, headers: reply.headers as HeaderMap, body: empty ? null : reply.body });
   }
 

@@ -142,7 +142,6 @@ export default class AgentTapeEnvironment extends NodeEnvironment implements Cas
           this.occurrences.set(name, occurrence);
           this.testOccurrence.set(event.test, occurrence);
         }
-        this.interception.yieldToLaterMocks();
         const tape = this.state.openTest(name, occurrence);
         this.runningTapes.set(event.test, tape);
         // Concurrent tests overlap, so "the running test" is not one slot: each carries its tape.
