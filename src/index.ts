@@ -13,7 +13,8 @@
  */
 import './jest/matchers-types';
 
-export { cassette, type CassetteHandle, type CassetteStep, type CassetteUseOptions } from './jest/cassette-handle';
+export { cassette, type CassetteHandle, type CassetteStep } from './session/cassette-handle';
+export type { CassetteUseOptions } from './session/session-bridge';
 export {
   AgentTapeError,
   CassetteCorruptError,
@@ -28,9 +29,9 @@ export {
   UsageError,
 } from './errors';
 export { MODES, type Mode } from './config/modes';
-export type { AgentTapeOptions } from './config/config';
+export type { AgentTapeOptions, UseCassetteOptions } from './config/config';
 export { redactSecrets } from './redact/redactor';
 export type { CassetteDocument, Interaction, InteractionKind, Json } from './cassette/cassette-format';
 export { tool, retrieval, memoryRead, memoryWrite, type BoundaryOptions } from './boundaries/boundary-wrappers';
 export { recordCall, type BoundaryRequest, type RecordCallOptions, type UsageOption } from './boundaries/record-call';
-export { useCassette, type UseCassetteOptions } from './use-cassette';
+export { useCassette } from './use-cassette';

@@ -1,51 +1,34 @@
 /**
- * The implementation behind `useCassette` (see docs/boundaries.md, "Outside Jest"): the engine outside
- * Jest. Loaded only when `useCassette` is called, so importing `agenttape` in
- * a test file stays light. It opens one cassette, `<cassetteDir>/<name>.yaml`,
- * intercepts HTTP for the duration of the function, routes tool wrappers
- * through the same cassette, and saves at the end: the same modes, matching,
- * redaction and partial replay as in Jest.
+ * The implementation behind `useCassette` (see docs/boundaries.md, "Outside
+ * Jest"): a `CassetteSession` on the process's own global, opened around one
+ * function — open, run, close. Loaded only when `useCassette` is called, so
+ * importing `agenttape` in a test file stays light.
  */
 import * as path from 'node:path';
-import { BoundaryRecorder } from './boundaries/boundary-recorder';
-import { loadConfig, type AgentTapeConfig } from './config/config';
-import { isCiEnvironment, modeFromEnvironment, parseMode } from './config/modes';
-import { fillPlaceholderKeys } from './config/placeholder-keys';
-import type { CassetteRuntime } from './engine/cassette-runtime';
-import { CassetteState } from './engine/cassette-state';
-import type { Tape } from './engine/tape';
+import { loadConfig, type UseCassetteOptions } from './config/config';
+import { parseMode, type Mode } from './config/modes';
+import type { TapeOwner } from './engine/tape';
 import { ConfigError } from './errors';
-import { FreezeController } from './freeze/freeze-controller';
-import { createBlockedRequestReporter, createHttpHandler } from './http/http-handler';
-import { HttpInterception } from './http/request-interception';
-import { installBridge, readBridge, removeBridge } from './jest/handle-bridge';
-import { Redactor } from './redact/redactor';
-import type { UseCassetteOptions } from './use-cassette';
+import type { FreezableGlobal } from './freeze/sandbox-freeze';
+import type { HostAdvice } from './report/miss-report';
+import { CassetteSession } from './session/cassette-session';
+import { readBridge } from './session/session-bridge';
 
-/** The runtime behind one `useCassette` call: one tape, one interception. */
-class ScriptRuntime implements CassetteRuntime {
-  readonly redactor: Redactor;
-  readonly boundaries: BoundaryRecorder;
-
-  constructor(
-    readonly config: AgentTapeConfig,
-    private readonly tape: Tape,
-  ) {
-    this.redactor = new Redactor(config.redact);
-    this.boundaries = new BoundaryRecorder(this);
-  }
-
-  currentTape(): Tape {
-    return this.tape;
-  }
-
-  reportFailure(tape: Tape, error: Error): void {
-    if (!tape.failures.includes(error)) tape.failures.push(error);
-  }
-
-  boundaryExecuting(): boolean {
-    return this.boundaries.executing();
-  }
+/**
+ * What a script is told to do: record through `AGENTTAPE_MODE` (the one way in
+ * CI), or change the mode its options set.
+ */
+function scriptAdvice(name: string, mode: Mode | undefined): HostAdvice {
+  const script = path.relative(process.cwd(), process.argv[1] ?? 'your-script.js') || process.argv[1];
+  const envCommand = `AGENTTAPE_MODE=record node ${script}`;
+  return {
+    recordCommand: (_owner: TapeOwner) => (mode === undefined ? envCommand : `set mode: 'record' in the options of useCassette("${name}") (it is "${mode}") and run the script again`),
+    ciRecordCommand: () => envCommand,
+    inCi: 'the script runs in CI (the CI variable)',
+    docblock: 'docblock',
+    goLive: (token) => `live: [${JSON.stringify(token)}] in the options of useCassette("${name}"), or cassette.use({ live: [${JSON.stringify(token)}] }) inside it`,
+    frozenSettings: `the options of useCassette("${name}"), cassette.use({ frozen }) or agenttape.config.json`,
+  };
 }
 
 /**
@@ -63,44 +46,32 @@ export async function runInCassette<T>(name: string, options: UseCassetteOptions
         `HTTP interception is process-wide: run useCassette calls one after another, and inside Jest use the \`cassette\` handle instead.`,
     );
   }
-  const { rootDir: root, mode, ...configOptions } = options ?? {};
+  const { rootDir: root, mode: optionMode, ...configOptions } = options ?? {};
   const rootDir = path.resolve(root ?? process.cwd());
   const where = `useCassette("${name}") options`;
   const config = loadConfig(rootDir, configOptions, where);
-  const folder = path.dirname(name);
-  const state = new CassetteState({ cassetteDir: config.cassetteDir, rootDir, testPath: path.join(rootDir, folder) }, config, {
-    env: modeFromEnvironment(),
-    config: config.mode,
-    ci: isCiEnvironment(),
+  const mode = optionMode === undefined ? undefined : parseMode(optionMode, where);
+  const session = new CassetteSession({
+    rootDir,
+    // The name's folders are subfolders of cassetteDir, as a test file's path is.
+    testPath: path.join(rootDir, path.dirname(name)),
+    config,
+    advice: scriptAdvice(name, optionMode),
+    // With no sandbox outside Jest, the freeze and placeholder keys apply to the process's own globals, given back at close.
+    global: globalThis as unknown as FreezableGlobal & typeof globalThis,
+    fakeTimers: null,
+    warn: (message) => console.warn(message),
   });
-  const tape = state.openTest(path.basename(name), 1, mode === undefined ? undefined : parseMode(mode, where));
-  const envCommand = `AGENTTAPE_MODE=record node ${path.relative(process.cwd(), process.argv[1] ?? 'your-script.js') || process.argv[1]}`;
-  tape.owner.ciRecordCommand = envCommand;
-  tape.owner.recordCommand = mode === undefined ? envCommand : `set mode: 'record' in the options of useCassette("${name}") (it is "${mode}") and run the script again`;
-  const runtime = new ScriptRuntime(config, tape);
-  const interception = new HttpInterception(createHttpHandler(runtime), createBlockedRequestReporter(runtime));
-  interception.activate();
-  installBridge(globalThis, { currentTape: () => tape, useOptions: () => undefined, boundaries: runtime.boundaries });
-  // As in Jest: in replay, SDK clients built inside `fn` construct without real keys.
-  const restoreKeys = tape.mode.mode === 'none' ? fillPlaceholderKeys(process.env) : () => undefined;
-  // As in Jest, the clock, UUIDs and Math.random are frozen while `fn` runs (see docs/configuration.md, "Freeze"); with no
-  // sandbox outside Jest that means the process's own globals, put back when `fn` ends.
-  const freeze = new FreezeController(globalThis as unknown as ConstructorParameters<typeof FreezeController>[0], null, config, (message) => console.warn(message), () => tape);
-  freeze.install();
-  freeze.enter(tape);
+  const tape = session.openTest(path.basename(name), 1, mode);
+  session.startTest(tape);
+  session.open();
   let result: T;
   try {
     result = await fn();
   } catch (error) {
     throw tape.failures[0] ?? error;
   } finally {
-    freeze.uninstall();
-    restoreKeys();
-    removeBridge(globalThis);
-    await state.settle();
-    interception.deactivate();
-    runtime.boundaries.dispose();
-    state.save();
+    await session.close();
   }
   if (tape.failures.length > 0) throw tape.failures[0];
   return result;

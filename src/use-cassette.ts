@@ -2,13 +2,7 @@
  * `useCassette` (see docs/boundaries.md, "Outside Jest"): the same engine outside Jest, for scripts and
  * other test runners.
  */
-import type { AgentTapeOptions } from './config/config';
-
-/** Options of {@link useCassette}: any configuration key, plus where the project is. */
-export interface UseCassetteOptions extends AgentTapeOptions {
-  /** Folder that relative paths (`cassetteDir`) and `agenttape.config.json` are read from; defaults to `process.cwd()`. */
-  rootDir?: string;
-}
+import type { UseCassetteOptions } from './config/config';
 
 /**
  * Runs `fn` with every HTTP request, LLM call and wrapped tool going through
@@ -17,7 +11,8 @@ export interface UseCassetteOptions extends AgentTapeOptions {
  * configuration, then `none`; as in Jest, a recording mode not set by
  * `AGENTTAPE_MODE` is ignored when the `CI` variable is set. `live` and
  * `frozen` work as in Jest (a live run in `none` mode goes to
- * `<name>.derived.yaml`). A request the cassette lacks rejects the returned
+ * `<name>.derived.yaml`), and `cassette.use()` sets them, the mode or the
+ * matchers from inside `fn` as it does in a test. A request the cassette lacks rejects the returned
  * promise with `UnmatchedInteractionError`, even if `fn` caught it. In `none`
  * mode a missing provider key (`OPENAI_API_KEY`, `ANTHROPIC_API_KEY`, …) reads
  * as a placeholder while `fn` runs, so SDK clients built inside it construct.

@@ -12,10 +12,11 @@ import type { CassetteDocument, Interaction, Json } from '../../src/cassette/cas
 import { loadConfig } from '../../src/config/config';
 import { boundaryKey, sameBoundary } from '../../src/engine/boundary-key';
 import { decide } from '../../src/engine/decide';
+import { JEST_ADVICE } from '../../src/jest/jest-advice';
+import { refusalError } from '../../src/report/miss-report';
 import { MatchIndex } from '../../src/engine/match-index';
 import { PartialReplay } from '../../src/engine/partial-replay';
 import { Tape } from '../../src/engine/tape';
-import { UnmatchedInteractionError } from '../../src/errors';
 import { diffCassettes } from '../../src/tools/diff-cassettes';
 
 const PROJECT = fs.mkdtempSync(path.join(os.tmpdir(), 'agenttape-boundary-key-'));
@@ -105,8 +106,8 @@ describe('the miss report and partial replay see one boundary', () => {
   test('the closest recording of a host:port request is found among http://host:port recordings', () => {
     const tape = new Tape(owner, doc(recorded('http://127.0.0.1:8080', 'http://127.0.0.1:8080/weather?city=London')), config, { mode: 'none', source: 'default' });
     const decision = decide(tape, { kind: 'http', boundary: '127.0.0.1:8080', request: GET('http://127.0.0.1:8080/weather?city=Paris') });
-    expect(decision.action).toBe('refuse');
-    const message = (decision as { error: UnmatchedInteractionError }).error.message;
+    if (decision.action !== 'refuse') throw new Error('expected a refusal');
+    const { message } = refusalError(tape, decision.refusal, JEST_ADVICE);
     expect(message).toContain('Closest recording: interaction #0 (differs in 1 field(s))');
     expect(message).toContain("url: expected 'http://127.0.0.1:8080/weather?city=London', received 'http://127.0.0.1:8080/weather?city=Paris'");
   });

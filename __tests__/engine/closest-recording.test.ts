@@ -1,4 +1,5 @@
-import { diffFields, findClosest, formatDifferences } from '../../src/engine/closest-recording';
+import { diffFields, findClosest } from '../../src/engine/closest-recording';
+import { formatDifferences } from '../../src/report/difference-text';
 
 describe('diffFields', () => {
   test('lists only the leaves that differ, as paths', () => {

@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../../src/config/config';
-import { partialReplayFor, withPartialPragmas } from '../../src/engine/partial-options';
-import { PartialReplay, parsePartialPragma } from '../../src/engine/partial-replay';
+import { parsePartialPragma, withPartialPragmas } from '../../src/jest/docblock-options';
+import { PartialReplay, partialReplayFor } from '../../src/engine/partial-replay';
 import { ConfigError } from '../../src/errors';
 
 // An empty project folder: loadConfig reads agenttape.config.json and package.json from it.

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import type { Interaction, InteractionKind, Json, RecordedError } from '../cassette/cassette-format';
 import { canonicalizeRequest, computeMatchKey } from '../engine/canonical-request';
 import type { CassetteRuntime } from '../engine/cassette-runtime';
-import { decide } from '../engine/decide';
+import { serve } from '../engine/decide';
 import { primaryCanonicalOptions } from '../engine/match-index';
 
 /** One boundary call, as the wrappers describe it. */
@@ -77,15 +77,16 @@ export class BoundaryRecorder {
     const tape = runtime.currentTape();
     const request = runtime.redactor.redactValue(call.request) as { [key: string]: Json };
     const incoming = { kind: call.kind, boundary: call.boundary, request };
-    const decision = decide(tape, incoming);
-    if (decision.action === 'replay') {
-      const { interaction } = decision;
+    const served = serve(tape, incoming);
+    if (served.action === 'replay') {
+      const { interaction } = served;
       const recordedAsync = interaction.metadata.async;
       return { action: 'replay', response: interaction.response, error: interaction.error, async: typeof recordedAsync === 'boolean' ? recordedAsync : undefined };
     }
-    if (decision.action === 'refuse') {
-      runtime.reportFailure(tape, decision.error);
-      return { action: 'refuse', error: decision.error };
+    if (served.action === 'refuse') {
+      const error = runtime.refusalError(tape, served.refusal);
+      runtime.reportFailure(tape, error);
+      return { action: 'refuse', error };
     }
     const started = performance.now();
     const matchKey = computeMatchKey(canonicalizeRequest(request, primaryCanonicalOptions(runtime.config)));

@@ -7,7 +7,7 @@
  * are built with the caller's own classes.
  */
 import type { InteractionKind, Json } from '../cassette/cassette-format';
-import { readBridge } from '../jest/handle-bridge';
+import { readBridge } from '../session/session-bridge';
 import { rebuildError, recordError } from './boundary-error';
 import { decodeValue, encodeValue } from './boundary-value';
 

@@ -74,6 +74,12 @@ export interface AgentTapeConfig {
 /** Keys a user may set, as written in the config file. */
 export type AgentTapeOptions = Partial<Omit<AgentTapeConfig, 'redact'>> & { redact?: boolean | Partial<RedactConfig> };
 
+/** Options of `useCassette`: any configuration key, plus where the project is. */
+export interface UseCassetteOptions extends AgentTapeOptions {
+  /** Folder that relative paths (`cassetteDir`) and `agenttape.config.json` are read from; defaults to `process.cwd()`. */
+  rootDir?: string;
+}
+
 /** The placeholder written in place of a secret. */
 export const REDACTED = '***REDACTED***';
 

@@ -1,9 +1,12 @@
 /**
  * What an adapter (HTTP interception, tool wrappers) needs from whoever owns
- * the active cassette — the Jest environment or `useCassette`.
+ * the active cassette: the {@link CassetteSession} of the Jest environment or
+ * of `useCassette`.
  */
 import type { AgentTapeConfig } from '../config/config';
+import type { AgentTapeError } from '../errors';
 import type { Redactor } from '../redact/redactor';
+import type { Refusal } from './decide';
 import type { Tape } from './tape';
 
 /**
@@ -11,6 +14,8 @@ import type { Tape } from './tape';
  *
  * @example
  * const tape = runtime.currentTape();
+ * const served = serve(tape, incoming);
+ * if (served.action === 'refuse') throw runtime.refusalError(tape, served.refusal);
  */
 export interface CassetteRuntime {
   /** The tape requests go to now: the running test's, or the file-scope one. */
@@ -19,6 +24,8 @@ export interface CassetteRuntime {
   readonly config: AgentTapeConfig;
   /** The redaction rules in force. */
   readonly redactor: Redactor;
+  /** The error a refused request fails with, worded for the host that runs the code. */
+  refusalError(tape: Tape, refusal: Refusal): AgentTapeError;
   /** Makes sure an error fails the test (or the file), even if the code under test catches it. */
   reportFailure(tape: Tape, error: Error): void;
   /** True while a recorded agent boundary (a tool…) runs: requests it makes are not recorded again. */

@@ -59,20 +59,43 @@ export class MatchIndex {
     });
   }
 
-  /** Finds the first unused recording that matches, marks it used and returns its position. */
-  take(incoming: IncomingRequest): number | undefined {
+  /**
+   * Finds the first unused recording that matches, without using it.
+   *
+   * @example
+   * const position = index.find(incoming); // the same answer until `use(position)`
+   */
+  find(incoming: IncomingRequest): number | undefined {
     for (let m = 0; m < this.keyings.length; m++) {
       const queue = this.queues[m].get(this.keyings[m].key(incoming));
       if (!queue) continue;
       // Entries another matcher of the chain served sit at the front: pass over them.
       while (queue.head < queue.positions.length && this.used.has(queue.positions[queue.head])) queue.head++;
-      if (queue.head < queue.positions.length) {
-        const position = queue.positions[queue.head++];
-        this.used.add(position);
-        return position;
-      }
+      if (queue.head < queue.positions.length) return queue.positions[queue.head];
     }
     return undefined;
+  }
+
+  /**
+   * Marks a recording served: {@link MatchIndex.find} passes over it from now on.
+   *
+   * @example
+   * index.use(index.find(incoming)!);
+   */
+  use(position: number): void {
+    this.used.add(position);
+  }
+
+  /**
+   * Finds the first unused recording that matches, marks it used and returns its position.
+   *
+   * @example
+   * index.take(incoming); // 0, then 2 for the next identical request
+   */
+  take(incoming: IncomingRequest): number | undefined {
+    const position = this.find(incoming);
+    if (position !== undefined) this.use(position);
+    return position;
   }
 
   /** Positions of recordings served so far. */

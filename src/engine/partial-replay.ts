@@ -7,6 +7,7 @@
  * matching does (docs/python-interop.md).
  */
 import type { InteractionKind } from '../cassette/cassette-format';
+import { applyOptions, type AgentTapeConfig } from '../config/config';
 import { sameBoundary } from './boundary-key';
 
 /** How partial replay treats one boundary. */
@@ -58,13 +59,21 @@ export class PartialReplay {
   }
 }
 
+/** The partial-replay part of per-test options. */
+export interface PartialOptions {
+  live?: string[];
+  frozen?: string[];
+}
+
 /**
- * Reads a docblock pragma value (`@agenttape-live llm, charge_card`) as tokens.
+ * The partial replay asked for by per-test options, validated; undefined when
+ * the options set neither list.
  *
  * @example
- * parsePartialPragma('llm, charge_card'); // ['llm', 'charge_card']
+ * partialReplayFor(config, { live: ['llm'] }, 'cassette.use()')?.live; // ['llm']
  */
-export function parsePartialPragma(value: string | string[] | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  return (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(/[\s,]+/)).filter((token) => token !== '');
+export function partialReplayFor(config: AgentTapeConfig, options: PartialOptions, where: string): PartialReplay | undefined {
+  if (options.live === undefined && options.frozen === undefined) return undefined;
+  const next = applyOptions(config, { live: options.live ?? [], frozen: options.frozen ?? [] }, where, config.cassetteDir);
+  return new PartialReplay(next.live, next.frozen);
 }

@@ -32,13 +32,15 @@ export interface TapeOwner {
   cassettePath: string;
   /** Whether this tape collects requests made outside any test. */
   fileScope: boolean;
-  /** The command that re-records this cassette when it does not belong to a Jest test (`useCassette`). */
-  recordCommand?: string;
-  /**
-   * For a cassette outside Jest (`useCassette`): the command that records it through
-   * `AGENTTAPE_MODE`, the one way to record in CI, where a mode in the options is refused.
-   */
-  ciRecordCommand?: string;
+}
+
+/** A recording that matches a request, found by {@link Tape.match} and not served yet. */
+export interface RecordingMatch {
+  readonly interaction: Interaction;
+  readonly position: number;
+  readonly index: MatchIndex;
+  /** True for a frozen boundary in a record-everything mode: the replayed recording is kept in the new file. */
+  readonly kept: boolean;
 }
 
 /**
@@ -46,7 +48,7 @@ export interface TapeOwner {
  *
  * @example
  * const tape = new Tape(owner, loaded, config, { mode: 'none', source: 'default' });
- * const position = tape.take(incoming);
+ * const found = tape.match(incoming);
  */
 export class Tape {
   /**
@@ -115,34 +117,56 @@ export class Tape {
     return this.existing && !isRecordAll(this.mode.mode) ? this.existing.interactions : [];
   }
 
-  /** Finds, marks used and returns the recording that matches, if any. */
-  take(incoming: IncomingRequest): Interaction | undefined {
+  /**
+   * The recording replay would serve for a request, without serving it:
+   * {@link Tape.replay} does that.
+   *
+   * @example
+   * const found = tape.match(incoming);
+   * if (found) tape.replay(found);
+   */
+  match(incoming: IncomingRequest): RecordingMatch | undefined {
     if (this.recordings.length === 0) return undefined;
     this.index ??= new MatchIndex(this.recordings, this.matchConfig ?? this.config);
-    const position = this.index.take(incoming);
-    if (position === undefined) return undefined;
-    const interaction = this.recordings[position];
-    this.timeline.push({ interaction, source: 'replayed', started: this.begin() });
-    return interaction;
+    return this.found(this.index, this.recordings, incoming, false);
   }
 
   /**
-   * Serves a frozen boundary while recording: from the cassette file even in a
-   * record-everything mode, where the replayed interaction is kept in the new file.
+   * The recording of a frozen boundary while recording: from the cassette file
+   * even in a record-everything mode, where the replayed interaction is kept in the new file.
+   *
+   * @example
+   * const found = tape.matchFrozen(incoming);
    */
-  takeFrozen(incoming: IncomingRequest): Interaction | undefined {
-    if (!isRecordAll(this.mode.mode)) return this.take(incoming);
+  matchFrozen(incoming: IncomingRequest): RecordingMatch | undefined {
+    if (!isRecordAll(this.mode.mode)) return this.match(incoming);
     const existing = this.existing?.interactions ?? [];
     if (existing.length === 0) return undefined;
     this.frozenIndex ??= new MatchIndex(existing, this.matchConfig ?? this.config);
-    const position = this.frozenIndex.take(incoming);
-    if (position === undefined) return undefined;
-    const interaction = existing[position];
+    return this.found(this.frozenIndex, existing, incoming, true);
+  }
+
+  private found(index: MatchIndex, recordings: readonly Interaction[], incoming: IncomingRequest, kept: boolean): RecordingMatch | undefined {
+    const position = index.find(incoming);
+    return position === undefined ? undefined : { interaction: recordings[position], position, index, kept };
+  }
+
+  /**
+   * Serves a match: marks its recording used (the next identical request gets
+   * the next recording) and adds it to the timeline.
+   *
+   * @example
+   * const interaction = tape.replay(tape.match(incoming)!);
+   */
+  replay(match: RecordingMatch): Interaction {
+    match.index.use(match.position);
     const started = this.begin();
-    this.recorded.push(interaction);
-    this.recordedStarted.push(started);
-    this.timeline.push({ interaction, source: 'replayed', started });
-    return interaction;
+    if (match.kept) {
+      this.recorded.push(match.interaction);
+      this.recordedStarted.push(started);
+    }
+    this.timeline.push({ interaction: match.interaction, source: 'replayed', started });
+    return match.interaction;
   }
 
   /**

@@ -9,7 +9,7 @@ import type { Interaction, Json } from '../cassette/cassette-format';
 import type { AgentTapeConfig } from '../config/config';
 import { computeMatchKey, canonicalizeRequest } from '../engine/canonical-request';
 import type { CassetteRuntime } from '../engine/cassette-runtime';
-import { decide } from '../engine/decide';
+import { serve } from '../engine/decide';
 import { primaryCanonicalOptions } from '../engine/match-index';
 import type { Tape } from '../engine/tape';
 import { classifyUrl, toStoredRequest, toStoredResponse, toWireResponse, type WireRequest } from './http-exchange';
@@ -58,18 +58,19 @@ export function createHttpHandler(runtime: CassetteRuntime): RequestHandler {
     const { config, redactor } = runtime;
     const { kind, boundary } = classifyUrl(wire.url, config.llmHosts);
     const request = toStoredRequest(wire, redactor);
-    const decision = decide(tape, { kind, boundary, request });
-    if (decision.action === 'replay') {
-      const { interaction } = decision;
+    const served = serve(tape, { kind, boundary, request });
+    if (served.action === 'replay') {
+      const { interaction } = served;
       if (interaction.error) return { networkFailure: replayedError(interaction.error) };
       const { status, headers, body, chunks } = toWireResponse(interaction.response);
       if (!chunks) return { status, headers, body };
       return { status, headers, body: timedBody(chunks, delayScale(config.replayDelays)) };
     }
-    if (decision.action === 'refuse') {
-      runtime.reportFailure(tape, decision.error);
-      if (isSdkRequest(wire)) return refusalForSdk(decision.error);
-      throw decision.error;
+    if (served.action === 'refuse') {
+      const error = runtime.refusalError(tape, served.refusal);
+      runtime.reportFailure(tape, error);
+      if (isSdkRequest(wire)) return refusalForSdk(error);
+      throw error;
     }
     return passThrough(runtime, tape, { kind, boundary, request });
   };

@@ -12,7 +12,7 @@ import './matchers-types';
  * when it is first called, and a file that never calls one pays nothing.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
-const handles = (): typeof import('./cassette-handle') => require('./cassette-handle') as typeof import('./cassette-handle');
+const handles = (): typeof import('../session/cassette-handle') => require('../session/cassette-handle') as typeof import('../session/cassette-handle');
 const sequences = (): typeof import('./call-sequence') => require('./call-sequence') as typeof import('./call-sequence');
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -6,7 +6,8 @@
  */
 import type { CassetteDocument, Interaction, Json } from '../cassette/cassette-format';
 import { boundaryKey, sameBoundary } from '../engine/boundary-key';
-import { diffFields, formatDifferences, type FieldDifference } from '../engine/closest-recording';
+import { diffFields, type FieldDifference } from '../engine/closest-recording';
+import { formatDifferences } from '../report/difference-text';
 import { describeInteraction } from './interaction-facts';
 
 /** One interaction present on both sides with different content. */

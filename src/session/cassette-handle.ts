@@ -1,33 +1,17 @@
 /**
  * `cassette`: the handle tests use to look at and configure the running
- * test's cassette. It holds no state: it reads the environment's state
- * through the bridge, so the same object works in every test file.
+ * test's cassette. It holds no state: it reads the session's state through
+ * the bridge, so the same object works in every test file and under `useCassette`.
  */
 import type { Interaction } from '../cassette/cassette-format';
-import type { MatcherSpec } from '../config/config';
 import type { Mode } from '../config/modes';
 import type { InteractionSource, Tape } from '../engine/tape';
-import { readBridge } from './handle-bridge';
+import { readBridge, type CassetteUseOptions } from './session-bridge';
 
 /** One step of the running test, as the handle reports it. */
 export interface CassetteStep {
   source: InteractionSource;
   interaction: Interaction;
-}
-
-/** Per-test options for `cassette.use()`. */
-export interface CassetteUseOptions {
-  /** The mode of this test; takes precedence over docblock, `AGENTTAPE_MODE` and config. */
-  mode?: Mode;
-  /** Boundaries (a kind such as `llm`, a boundary name, or `*`) that run for real in replay; the run is written to `<name>.derived.yaml`. */
-  live?: string[];
-  /** Boundaries served from the cassette while recording; a call it lacks fails and never runs. */
-  frozen?: string[];
-  /**
-   * The matcher chain of this test (see docs/format.md, "Matching"): `ignore_volatile`, `exact`, `ordered` or a
-   * function returning a key, tried in order. Before the test's first request.
-   */
-  matchers?: MatcherSpec | MatcherSpec[];
 }
 
 /** The running test's cassette. */
@@ -97,6 +81,6 @@ export const cassette: CassetteHandle = Object.freeze({
     return readBridge(globalThis)?.currentTape().unused() ?? [];
   },
   use(options: CassetteUseOptions) {
-    readBridge(globalThis)?.useOptions(options);
+    readBridge(globalThis)?.use(options);
   },
 });
