@@ -75,13 +75,19 @@ describe('CassetteState', () => {
   test('settle() waits for recordings still in flight, so save() writes them', async () => {
     const s = state({ env: 'record' });
     const tape = s.openTest('slow body');
-    let finish: () => void = () => undefined;
-    tape.track(new Promise<void>((resolve) => (finish = resolve)).then(() => record(tape, 'https://api.x.com/late')));
+    const step = tape.startStep({ awaited: true });
     const settled = s.settle();
     expect(tape.dirty).toBe(false);
-    finish();
+    step.finish(() => ({ kind: 'http', boundary: 'api.x.com', request: { method: 'GET', url: 'https://api.x.com/late' }, response: { status_code: 200, text: 'ok' }, match_key: 'sha256:x', latency_ms: 1, usage: null, tags: [], metadata: {} }));
     await settled;
     expect(s.save().written).toEqual([file('slow body')]);
     expect(fs.readFileSync(file('slow body'), 'utf8')).toContain('/late');
+  });
+
+  test('settle() does not wait for a step that is not awaited (a tool call that never returns)', async () => {
+    const s = state({ env: 'record' });
+    s.openTest('hung tool').startStep({ awaited: false });
+    await s.settle();
+    expect(s.save().written).toEqual([]);
   });
 });

@@ -52,12 +52,12 @@ describe('Tape', () => {
 
   test('a step recorded after a later one started takes its place by when it started, in the timeline and the written cassette', () => {
     const t = tape(null, { mode: 'once', source: 'default' });
-    const slowStarted = t.begin();
+    const slowStep = t.startStep({ awaited: true });
     const { index: _a, ...slow } = interaction(0, 'slow');
     const { index: _b, ...fast } = interaction(1, 'fast');
     const { index: _c, ...tool } = interaction(2, 'tool');
     t.record(fast); // started after the slow one, finished first
-    t.record(slow, 'recorded', slowStarted);
+    slowStep.finish(() => slow);
     t.record(tool);
     const content = (i: Interaction) => (i.request.json as { messages: { content: string }[] }).messages[0].content;
     expect(t.timeline.map((e) => content(e.interaction))).toEqual(['slow', 'fast', 'tool']);

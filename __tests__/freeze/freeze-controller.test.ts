@@ -35,7 +35,7 @@ describe('FreezeController', () => {
     controller.enter(tape);
     expect(run('new Date().toISOString()')).toBe('2029-02-03T04:05:06.007Z');
     expect(run('crypto.randomUUID()')).toBe('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa');
-    expect(tape.toDocument('0.0.0', new Date()).meta.freeze).toMatchObject({ base_iso: '2029-02-03T04:05:06.007Z', random_seed: 3 });
+    expect(tape.toDocument('0.0.0', new Date(), controller.metaFor(tape)).meta.freeze).toMatchObject({ base_iso: '2029-02-03T04:05:06.007Z', random_seed: 3 });
     controller.uninstall();
   });
 
@@ -56,8 +56,8 @@ describe('FreezeController', () => {
     controller.enter(other);
     controller.enter(tape);
     run('crypto.randomUUID()');
-    expect((tape.freezeMeta?.() as { uuids: string[] }).uuids[0]).toBe(first);
-    expect((tape.freezeMeta?.() as { uuids: string[] }).uuids).toHaveLength(2);
+    expect((controller.metaFor(tape) as { uuids: string[] }).uuids[0]).toBe(first);
+    expect((controller.metaFor(tape) as { uuids: string[] }).uuids).toHaveLength(2);
     controller.uninstall();
   });
 

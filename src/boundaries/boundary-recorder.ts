@@ -90,25 +90,18 @@ export class BoundaryRecorder {
     }
     const started = performance.now();
     const matchKey = computeMatchKey(canonicalizeRequest(request, primaryCanonicalOptions(runtime.config)));
-    // Taken now, filled in when the call ends: the timeline keeps the order calls started in, as replay does.
-    const interaction: Interaction = tape.record({ ...incoming, response: null, match_key: matchKey, latency_ms: null, usage: null, tags: call.tags, metadata: {} });
-    let finished = false;
+    // Recorded when the call ends, in its place by when it started, as replay serves it.
+    const step = tape.startStep({ awaited: false });
+    const redact = <T>(value: T): T => runtime.redactor.redactValue(value as unknown as Json) as unknown as T;
     return {
       action: 'execute',
       run: (fn) => this.executingBoundary.run(call.boundary, fn),
-      finish: (outcome) => {
-        if (finished) return;
-        finished = true;
-        interaction.latency_ms = Math.round((performance.now() - started) * 10) / 10;
-        interaction.usage = outcome.usage ? (runtime.redactor.redactValue(outcome.usage) as { [key: string]: Json }) : null;
-        interaction.metadata = { async: outcome.async };
-        if (outcome.error) {
-          delete interaction.response;
-          interaction.error = runtime.redactor.redactValue(outcome.error as unknown as Json) as unknown as RecordedError;
-        } else {
-          interaction.response = runtime.redactor.redactValue(outcome.response ?? null);
-        }
-      },
+      finish: (outcome) =>
+        step.finish(() => {
+          const ended = outcome.error ? { error: redact(outcome.error) } : { response: redact(outcome.response ?? null) };
+          const usage = outcome.usage ? redact(outcome.usage) : null;
+          return { ...incoming, ...ended, match_key: matchKey, latency_ms: Math.round((performance.now() - started) * 10) / 10, usage, tags: call.tags, metadata: { async: outcome.async } };
+        }),
     };
   }
 }

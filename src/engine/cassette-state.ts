@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseCacheFolder, readCassetteFile, writeCassetteFile } from '../cassette/cassette-file';
-import { extensionOf, type CassetteDocument } from '../cassette/cassette-format';
+import { extensionOf, type CassetteDocument, type Json } from '../cassette/cassette-format';
 import { CassetteNameAllocator, cassettePath, derivedCassettePath, FILE_SCOPE_NAME, type CassetteLocation } from '../cassette/cassette-path';
 import type { AgentTapeConfig } from '../config/config';
 import { isRecordAll, isRecordingMode, resolveMode, type Mode, type ModeInputs } from '../config/modes';
@@ -110,21 +110,23 @@ export class CassetteState {
    * Writes every cassette that recorded something, atomically. A tape in `none`
    * mode never writes its cassette (with live boundaries it writes
    * `<name>.derived.yaml` beside it); a retried test writes only its last attempt.
+   * `freezeOf` gives each tape's `meta.freeze` (see docs/configuration.md, "Freeze");
+   * without it a tape keeps the values its file had.
    */
-  save(now = new Date()): SaveResult {
+  save(now = new Date(), freezeOf: (tape: Tape) => Json | undefined = () => undefined): SaveResult {
     const latest = new Map<string, Tape>();
     for (const tape of this.tapes) latest.set(tape.owner.cassettePath, tape);
     const written: string[] = [];
     for (const [file, tape] of latest) {
       if (tape.hasLiveRun) {
         const derived = derivedCassettePath(file);
-        writeCassetteFile(derived, tape.toDerivedDocument(AGENTTAPE_VERSION, now));
+        writeCassetteFile(derived, tape.toDerivedDocument(AGENTTAPE_VERSION, now, freezeOf(tape)));
         written.push(derived);
         continue;
       }
       if (!tape.dirty || !isRecordingMode(tape.mode.mode)) continue;
       // Adapters redact on the way in; this pass guarantees nothing secret reaches the disk.
-      writeCassetteFile(file, new Redactor(this.config.redact).redactDocument(tape.toDocument(AGENTTAPE_VERSION, now)));
+      writeCassetteFile(file, new Redactor(this.config.redact).redactDocument(tape.toDocument(AGENTTAPE_VERSION, now, freezeOf(tape))));
       written.push(file);
     }
     return { written };

@@ -4,7 +4,7 @@
  * system; `CassetteState` loads and saves it.
  */
 import { randomUUID } from 'node:crypto';
-import type { CassetteDocument, Interaction } from '../cassette/cassette-format';
+import type { CassetteDocument, Interaction, Json } from '../cassette/cassette-format';
 import type { AgentTapeConfig } from '../config/config';
 import { isRecordAll, isRecordingMode, type ResolvedMode } from '../config/modes';
 import { ConfigError } from '../errors';
@@ -34,6 +34,12 @@ export interface TapeOwner {
   fileScope: boolean;
 }
 
+/** A step of this run that started and is recorded when it ends ({@link Tape.startStep}). */
+export interface PendingStep {
+  /** Records the step in its place; only the first call counts. If `build` throws, the step is dropped. */
+  finish(build: () => Omit<Interaction, 'index'>): void;
+}
+
 /** A recording that matches a request, found by {@link Tape.match} and not served yet. */
 export interface RecordingMatch {
   readonly interaction: Interaction;
@@ -59,8 +65,6 @@ export class Tape {
   readonly timeline: TimelineEntry[] = [];
   /** Errors to report on the test even if the code under test swallowed them. */
   readonly failures: Error[] = [];
-  /** The determinism values to write in `meta.freeze` (see docs/configuration.md, "Freeze"), set by the freeze. */
-  freezeMeta: (() => CassetteDocument['meta'][string]) | undefined;
   private index: MatchIndex | undefined;
   private recorded: Interaction[] = [];
   /** When each of `recorded` started, in step with it. */
@@ -169,23 +173,55 @@ export class Tape {
     return match.interaction;
   }
 
-  /**
-   * Marks the start of a step whose interaction is recorded when it ends
-   * (an HTTP exchange, recorded once its body is read); pass the number to
-   * {@link Tape.record} so it takes its place by when it started.
-   */
-  begin(): number {
+  /** The next start number of this tape: steps are ordered by it. */
+  private begin(): number {
     return ++this.sequence;
   }
 
   /**
-   * Adds a new interaction of this run; it will be written at save time. In
-   * `none` mode that is a live boundary. `started` is from {@link Tape.begin};
-   * without it the interaction starts now.
+   * Adds a new interaction of this run that starts and ends now; it will be
+   * written at save time. In `none` mode that is a live boundary.
+   *
+   * @example
+   * tape.record({ kind: 'tool', boundary: 'now', request: { name: 'now', args: [] }, response: 1, match_key: '', latency_ms: 0, usage: null, tags: [], metadata: {} });
    */
-  record(interaction: Omit<Interaction, 'index'>, source: InteractionSource = 'recorded', started: number = this.begin()): Interaction {
+  record(interaction: Omit<Interaction, 'index'>): Interaction {
+    return this.insert(interaction, this.begin());
+  }
+
+  /**
+   * Starts a step that is recorded when it ends (an HTTP exchange once its body
+   * is read, a tool call once it returns), in its place by when it started —
+   * the order replay serves recordings in. With `awaited`, saving waits for it:
+   * a response still streaming is recorded whole; a tool that never returns is
+   * not waited for (nor recorded).
+   *
+   * @example
+   * const step = tape.startStep({ awaited: true });
+   * // … later, once the response ended …
+   * step.finish(() => ({ ...incoming, response, match_key, latency_ms, usage: null, tags: [], metadata: {} }));
+   */
+  startStep({ awaited }: { awaited: boolean }): PendingStep {
+    const started = this.begin();
+    let settle = () => undefined as void;
+    if (awaited) this.track(new Promise<void>((resolve) => (settle = resolve)));
+    let finished = false;
+    return {
+      finish: (build) => {
+        if (finished) return;
+        finished = true;
+        try {
+          this.insert(build(), started);
+        } finally {
+          settle();
+        }
+      },
+    };
+  }
+
+  private insert(interaction: Omit<Interaction, 'index'>, started: number): Interaction {
     const full = { ...interaction, index: 0 } as Interaction;
-    if (!isRecordingMode(this.mode.mode)) source = 'live';
+    const source: InteractionSource = isRecordingMode(this.mode.mode) ? 'recorded' : 'live';
     const at = insertionPoint(this.recordedStarted, (n) => n, started);
     this.recorded.splice(at, 0, full);
     this.recordedStarted.splice(at, 0, started);
@@ -193,11 +229,8 @@ export class Tape {
     return full;
   }
 
-  /**
-   * Registers work that will still add to this tape (a response body being
-   * recorded while the client reads it, or never reads it).
-   */
-  track(work: Promise<void>): void {
+  /** Registers work that will still add to this tape. */
+  private track(work: Promise<void>): void {
     const settled = work.finally(() => this.pending.delete(settled));
     this.pending.add(settled);
   }
@@ -227,8 +260,8 @@ export class Tape {
    * The derived cassette of a partial replay: this run's interactions in the
    * order they happened, replayed and live alike.
    */
-  toDerivedDocument(agenttapeVersion: string, now: Date): CassetteDocument {
-    const base = this.toDocument(agenttapeVersion, now);
+  toDerivedDocument(agenttapeVersion: string, now: Date, freeze?: Json): CassetteDocument {
+    const base = this.toDocument(agenttapeVersion, now, freeze);
     const interactions = this.timeline.map(({ interaction }, index) => ({ ...interaction, index }));
     return {
       ...base,
@@ -243,7 +276,7 @@ export class Tape {
    * The document to write: the old recordings followed by the new ones
    * (`new_episodes`), or only the new ones (`once` on a new file, `all`).
    */
-  toDocument(agenttapeVersion: string, now: Date): CassetteDocument {
+  toDocument(agenttapeVersion: string, now: Date, freeze?: Json): CassetteDocument {
     const keep = this.recordings;
     const interactions = [...keep, ...this.recorded].map((interaction, index) => ({ ...interaction, index }));
     const base = keep.length > 0 && this.existing ? this.existing : undefined;
@@ -257,7 +290,7 @@ export class Tape {
         mode: this.mode.mode,
         test_file: this.owner.testFile,
         test_name: this.owner.testName,
-        freeze: this.freezeMeta?.() ?? (base?.meta.freeze as CassetteDocument['meta'][string]) ?? {},
+        freeze: freeze ?? (base?.meta.freeze as Json | undefined) ?? {},
         tags: (base?.meta.tags as CassetteDocument['meta'][string]) ?? [],
       },
       interactions,

@@ -71,6 +71,16 @@ export class FreezeController {
     return session;
   }
 
+  /**
+   * The values to write in a tape's `meta.freeze`; undefined for a tape that never ran.
+   *
+   * @example
+   * state.save(new Date(), (tape) => freeze.metaFor(tape));
+   */
+  metaFor(tape: Tape): Json | undefined {
+    return this.sessions.get(tape)?.toMeta();
+  }
+
   /** Restores the sandbox. */
   uninstall(): void {
     this.sandboxFreeze.uninstall();
@@ -85,7 +95,6 @@ export class FreezeController {
       env: this.sandbox.process.env,
       realNow,
     });
-    tape.freezeMeta = () => session.toMeta();
     const placeholder = this.config.redact.placeholder;
     for (const drift of session.drift) {
       // A value redacted at recording time cannot be compared; it is not drift.

@@ -63,7 +63,7 @@ function recordedBaseMs(freeze: { [key: string]: Json }): number | undefined {
  * @example
  * const session = new FreezeSession({ features: ['clock'], envSnapshot: [], env: process.env, realNow: Date.now() });
  * session.now(); // the same value for the whole test
- * tape.freezeMeta = () => session.toMeta();
+ * session.toMeta(); // what the cassette's meta.freeze holds
  */
 export class FreezeSession {
   readonly features: ReadonlySet<string>;

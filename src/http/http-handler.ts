@@ -87,26 +87,13 @@ function passThrough(runtime: CassetteRuntime, tape: Tape | undefined, incoming:
   if (!tape || !incoming) return { passthrough: undefined };
   const { config, redactor } = runtime;
   const started = performance.now();
-  // Recorded when the response ends, but placed by when it started, as replay serves it.
-  const order = tape.begin();
+  // Recorded when the response ends, but placed by when it started, as replay serves it; the cassette is saved only once it is.
+  const step = tape.startStep({ awaited: true });
   const base = { ...incoming, match_key: computeMatchKey(canonicalizeRequest(incoming.request, primaryCanonicalOptions(config))), tags: [] as string[], metadata: {} };
   let status = 0;
   let headers: HeaderMap = {};
   const chunks: TimedChunk[] = [];
   let last = started;
-  let done: () => void = () => undefined;
-  // Tracked so the cassette is saved only once the whole response is recorded.
-  tape.track(new Promise<void>((resolve) => (done = resolve)));
-  let finished = false;
-  const finish = (record: () => void) => {
-    if (finished) return;
-    finished = true;
-    try {
-      record();
-    } finally {
-      done();
-    }
-  };
   const sink: ResponseSink = {
     start(code, received) {
       status = code;
@@ -119,23 +106,23 @@ function passThrough(runtime: CassetteRuntime, tape: Tape | undefined, incoming:
       last = now;
     },
     end() {
-      finish(() => {
+      step.finish(() => {
         const body = decodeContent(headers, chunks);
         const wire = { status, headers, body: Buffer.concat(body.map((c) => c.bytes)), chunks: body, contentLength: headers['content-length'] !== undefined };
         const stored = toStoredResponse(wire, redactor, config.redact.placeholder);
         const usage = incoming.kind === 'llm' ? extractLlmUsage(stored) : null;
-        tape.record({ ...base, response: stored, latency_ms: round(performance.now() - started), usage }, 'recorded', order);
+        return { ...base, response: stored, latency_ms: round(performance.now() - started), usage };
       });
     },
     fail(error) {
       // Once the response has started, a failure is the client stopping early (or the connection
       // breaking): what arrived is what the client saw, so that is the recording.
       if (status !== 0) return sink.end();
-      finish(() => {
+      step.finish(() => {
         const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
         const code = (error as Error & { code?: string }).code ?? cause?.code;
         const recorded = redactor.redactError({ type: error.name, message: cause?.message ?? error.message, ...(code ? { code } : {}) });
-        tape.record({ ...base, error: recorded, latency_ms: round(performance.now() - started), usage: null }, 'recorded', order);
+        return { ...base, error: recorded, latency_ms: round(performance.now() - started), usage: null };
       });
     },
   };

@@ -229,6 +229,6 @@ export class CassetteSession implements CassetteRuntime {
     // An enabled async context storage stays in a process-wide list that every later promise in this worker pays for.
     this.concurrentTape.disable();
     this.boundaries.dispose();
-    this.state.save();
+    this.state.save(new Date(), (tape) => this.freeze.metaFor(tape));
   }
 }
