@@ -104,6 +104,8 @@ describe('freeze: record, then replay in a later process', () => {
     expect(provider.connections).toBe(0);
     expect(readNotes(notes.replay)).toEqual(readNotes(notes.record));
     expect(run.output).toContain('AgentTape: environment drift in MODEL_TIER: recorded "large", now "small".');
+    // The host's own record command, naming the file (and the test when a test's tape drifted).
+    expect(run.output).toMatch(/Re-record \(AGENTTAPE_MODE=record npx jest \S+\.test\.js/);
     // Once per variable and value in a file, not once per test.
     expect(run.output.split('environment drift in MODEL_TIER').length - 1).toBe(1);
   });

@@ -23,7 +23,7 @@ function setUp(options: Record<string, unknown>, env: Record<string, string | un
   const context = vm.createContext({ crypto: globalThis.crypto, process: { env } });
   const sandbox = vm.runInContext('globalThis', context);
   const warnings: string[] = [];
-  const controller = new FreezeController(sandbox, undefined, config, (message) => warnings.push(message));
+  const controller = new FreezeController(sandbox, undefined, config, (message) => warnings.push(message), (tape) => `record ${tape.owner.testName}`);
   controller.install();
   return { config, sandbox, controller, warnings, run: (code: string) => vm.runInContext(code, context) };
 }
@@ -66,7 +66,7 @@ describe('FreezeController', () => {
     const recorded = recordedDoc({ features: [], env: { MODEL_TIER: 'large', OPENAI_API_KEY: REDACTED } });
     controller.enter(tapeFor(recorded, config));
     controller.enter(tapeFor(recorded, config));
-    expect(warnings).toEqual([formatDriftWarning({ name: 'MODEL_TIER', recorded: 'large', current: 'small' }, '/c/a.test.js/t.yaml')]);
+    expect(warnings).toEqual([formatDriftWarning({ name: 'MODEL_TIER', recorded: 'large', current: 'small' }, '/c/a.test.js/t.yaml', 'record t')]);
     expect(warnings[0]).toContain('AgentTape: environment drift in MODEL_TIER: recorded "large", now "small".');
     controller.uninstall();
   });
@@ -77,7 +77,7 @@ describe('FreezeController', () => {
     const context = vm.createContext({ crypto: globalThis.crypto, process: { env: {} } });
     const running = new AsyncLocalStorage<Tape>();
     const fileTape = tapeFor(null, config);
-    const controller = new FreezeController(vm.runInContext('globalThis', context), undefined, config, () => {}, () => running.getStore() ?? fileTape);
+    const controller = new FreezeController(vm.runInContext('globalThis', context), undefined, config, () => {}, () => 'record', () => running.getStore() ?? fileTape);
     controller.install();
     const a = tapeFor(recordedDoc({ features: ['clock'], base_iso: '2031-01-01T00:00:00.000Z' }), config);
     const b = tapeFor(recordedDoc({ features: ['clock'], base_iso: '2032-01-01T00:00:00.000Z' }), config);
@@ -93,6 +93,6 @@ describe('FreezeController', () => {
   });
 
   test('an unset variable is shown as unset', () => {
-    expect(formatDriftWarning({ name: 'REGION', recorded: 'eu', current: null }, 'c.yaml')).toContain('recorded "eu", now (unset).');
+    expect(formatDriftWarning({ name: 'REGION', recorded: 'eu', current: null }, 'c.yaml', 'record')).toContain('recorded "eu", now (unset).');
   });
 });

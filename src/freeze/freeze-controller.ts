@@ -15,14 +15,14 @@ import { SandboxFreeze, type FakeTimersLike, type FreezableGlobal } from './sand
  * The drift warning, in the words a test author needs.
  *
  * @example
- * formatDriftWarning({ name: 'MODEL_TIER', recorded: 'large', current: 'small' }, 'cassettes/a.yaml');
+ * formatDriftWarning({ name: 'MODEL_TIER', recorded: 'large', current: 'small' }, 'cassettes/a.yaml', 'AGENTTAPE_MODE=record node agent.js');
  */
-export function formatDriftWarning(drift: EnvDrift, cassettePath: string): string {
+export function formatDriftWarning(drift: EnvDrift, cassettePath: string, recordCommand: string): string {
   const show = (value: string | null) => (value === null ? '(unset)' : JSON.stringify(value));
   return [
     `AgentTape: environment drift in ${drift.name}: recorded ${show(drift.recorded)}, now ${show(drift.current)}.`,
     `  Cassette: ${cassettePath}`,
-    '  Replay serves what was recorded under the old value. Re-record (AGENTTAPE_MODE=record npx jest <test file>)',
+    `  Replay serves what was recorded under the old value. Re-record (${recordCommand})`,
     `  if the difference matters, or remove ${drift.name} from "envSnapshot".`,
   ].join('\n');
 }
@@ -31,7 +31,7 @@ export function formatDriftWarning(drift: EnvDrift, cassettePath: string): strin
  * The freeze of one test file.
  *
  * @example
- * const freeze = new FreezeController(env.global, env.fakeTimersModern, config, (m) => env.global.console.warn(m));
+ * const freeze = new FreezeController(env.global, env.fakeTimersModern, config, (m) => env.global.console.warn(m), (tape) => advice.recordCommand(tape.owner));
  * freeze.install();
  * freeze.enter(tape); // at test_start
  */
@@ -45,6 +45,8 @@ export class FreezeController {
     fakeTimers: FakeTimersLike | null | undefined,
     private readonly config: AgentTapeConfig,
     private readonly warn: (message: string) => void,
+    /** The host's command that records a tape, for the drift warning. */
+    private readonly recordCommand: (tape: Tape) => string,
     /** The tape of the code running now (per async context for concurrent tests). */
     currentTape?: () => Tape,
   ) {
@@ -102,7 +104,7 @@ export class FreezeController {
       const key = `${drift.name}\u0000${drift.recorded}\u0000${drift.current}`;
       if (this.warned.has(key)) continue;
       this.warned.add(key);
-      this.warn(formatDriftWarning(drift, tape.owner.cassettePath));
+      this.warn(formatDriftWarning(drift, tape.owner.cassettePath, this.recordCommand(tape)));
     }
     return session;
   }
