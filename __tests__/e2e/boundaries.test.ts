@@ -1,5 +1,5 @@
 /**
- * Agent boundaries end to end (SPEC §7, §8, §11, §13): a tool with a real side
+ * Agent boundaries end to end (docs/boundaries.md): a tool with a real side
  * effect runs once across a record run and ten replays; a recorded error is
  * thrown again; `live: ['llm']` sees a changed model answer while tools stay
  * frozen and the original cassette stays byte-identical (per test, docblock and

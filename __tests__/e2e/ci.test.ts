@@ -1,5 +1,5 @@
 /**
- * SPEC §3 "CI never records by accident", end to end: under `--ci` or `CI=true`
+ * "CI never records by accident" (docs/configuration.md), end to end: under `--ci` or `CI=true`
  * a recording mode from the docblock, `cassette.use` or the configuration is
  * refused with a message that says nothing was recorded, why, and the exact
  * command; only `AGENTTAPE_MODE` records.

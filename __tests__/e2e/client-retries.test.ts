@@ -1,5 +1,5 @@
 /**
- * SPEC §6: a client with built-in retries must not turn one miss into seconds
+ * Unmatched requests: a client with built-in retries must not turn one miss into seconds
  * of backoff. The openai and Anthropic clients are covered in
  * unmatched-request.test.ts; here are the other clients agents are built on,
  * each with its default retry settings: the Vercel AI SDK (retries a 5xx or a

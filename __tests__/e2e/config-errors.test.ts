@@ -1,5 +1,5 @@
 /**
- * SPEC §3 and §12 end to end: an invalid mode or an unknown configuration key
+ * Modes and configuration (docs/configuration.md) end to end: an invalid mode or an unknown configuration key
  * stops the test file with a ConfigError that names the culprit and the valid
  * choices, before any request is made.
  */

@@ -1,5 +1,5 @@
 /**
- * SPEC §4 end to end: a cassette that cannot be read fails its test with the
+ * Corrupt cassettes (docs/format.md) end to end: a cassette that cannot be read fails its test with the
  * file and the line or field, and is never overwritten in a replaying mode —
  * only an explicit re-record replaces it.
  */

@@ -1,5 +1,5 @@
 /**
- * SPEC §9 end to end: a prompt built from `new Date()`, `crypto.randomUUID()`
+ * The freeze (docs/configuration.md) end to end: a prompt built from `new Date()`, `crypto.randomUUID()`
  * (global and `node:crypto`) and `Math.random()` is recorded, then replayed by
  * a later Jest process with a different real clock without a miss; Jest fake
  * timers keep working with the freeze on; `freeze: []` turns it off (and then

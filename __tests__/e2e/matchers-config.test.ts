@@ -1,5 +1,5 @@
 /**
- * SPEC §5 matchers and §12 configuration end to end: the matcher chain,
+ * Matchers and configuration (docs/configuration.md) end to end: the matcher chain,
  * ignoreVolatileFields and matchHeaders come from agenttape.config.json (or
  * testEnvironmentOptions.agenttape on top), a matcher function comes from
  * cassette.use(), and a bad configuration stops Jest with a ConfigError that

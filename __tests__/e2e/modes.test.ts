@@ -1,5 +1,5 @@
 /**
- * SPEC §3 end to end: what each mode does with the cassette file and the
+ * Modes (docs/configuration.md) end to end: what each mode does with the cassette file and the
  * network, run after run on one fixture, and which source of a mode wins.
  */
 import * as fs from 'node:fs';

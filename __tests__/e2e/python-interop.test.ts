@@ -1,5 +1,5 @@
 /**
- * SPEC §4 "Interoperable": cassettes written by a Jest run load in the Python
+ * Interoperable (docs/python-interop.md): cassettes written by a Jest run load in the Python
  * AgentTape CLI (`validate` and `inspect`), with its PyYAML reader and with its
  * stdlib fallback reader. The CLI is not part of this repository: the suite
  * skips, saying why, where `/tmp/pyat/src` is absent.

@@ -1,5 +1,5 @@
 /**
- * SPEC §10 end to end: a corpus of realistic secrets sent through the official
+ * Redaction (docs/redaction.md) end to end: a corpus of realistic secrets sent through the official
  * SDKs, plain fetch and tool wrappers — in headers, JSON, text and form bodies,
  * URLs, query strings, tool-call arguments and results, a tool's thrown error,
  * event streams (plain fetch and both SDKs streaming) and a provider's error
@@ -261,10 +261,10 @@ describe('secrets never reach disk', () => {
     fixture.remove();
   });
 
-  test('the corpus covers every shape SPEC §10 names', () => {
+  test('the corpus covers every shape docs/redaction.md names', () => {
     expect(Object.keys(SECRETS).length).toBeGreaterThanOrEqual(30);
     for (const [name, core] of Object.entries(CORES)) expect(SECRETS[name]).toContain(core);
-    // Each shape of SPEC §10, by the corpus entry that carries it.
+    // Each shape of docs/redaction.md, by the corpus entry that carries it.
     const shapes: [string, string, RegExp][] = [
       ['OpenAI sk-', 'openaiLegacy', /^sk-[A-Za-z0-9]{40,}$/],
       ['OpenAI sk-proj-', 'openaiProject', /^sk-proj-/],

@@ -1,5 +1,5 @@
 /**
- * SPEC §11 and §4 end to end: `toHaveReplayedAll()` lists the recorded
+ * Matchers and cassette names (docs/format.md) end to end: `toHaveReplayedAll()` lists the recorded
  * interactions a test skipped (and `.not` works), and tests whose names
  * collide or hold `/`, `:` or `?` get distinct, readable cassette files that
  * each replay their own recording.

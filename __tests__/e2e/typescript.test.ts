@@ -1,5 +1,5 @@
 /**
- * SPEC §2 end to end: a TypeScript test, transformed by the preset's ts-jest
+ * TypeScript end to end: a TypeScript test, transformed by the preset's ts-jest
  * with diagnostics on, imports `agenttape`, type-checks
  * `expect(cassette).toHaveReplayedAll()`, records and replays.
  */

@@ -1,5 +1,5 @@
 /**
- * SPEC §6 end to end: a request the cassette does not hold fails the test with
+ * Unmatched requests end to end: a request the cassette does not hold fails the test with
  * the field path of the change, the cassette, the mode and the re-record
  * command — even when the agent swallows the error, even outside any test —
  * never reaches the network, makes the openai client give up after one

@@ -1,5 +1,5 @@
 /**
- * SPEC §2 end to end: the package works without the preset, from its
+ * Without the preset, end to end: the package works without the preset, from its
  * `agenttape/environment` and `agenttape/matchers` exports, and outside the
  * AgentTape environment every export is inert.
  */

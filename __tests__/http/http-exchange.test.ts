@@ -1,6 +1,6 @@
 import { classifyUrl } from '../../src/http/http-exchange';
 
-describe('classifyUrl: which requests are kind llm (SPEC §4)', () => {
+describe('classifyUrl: which requests are kind llm (docs/format.md)', () => {
   // One real endpoint per provider issue 3 names.
   test.each([
     ['OpenAI', 'https://api.openai.com/v1/chat/completions'],

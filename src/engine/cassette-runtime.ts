@@ -1,7 +1,7 @@
 /**
  * What an adapter (HTTP interception, tool wrappers) needs from whoever owns
- * the active cassette: the {@link CassetteSession} of the Jest environment or
- * of `useCassette`.
+ * the active cassette: a session (src/session/cassette-session.ts), whichever
+ * host opened it.
  */
 import type { AgentTapeConfig } from '../config/config';
 import type { AgentTapeError } from '../errors';

@@ -1,6 +1,6 @@
 /**
- * The cassettes of one test file during a run, the way Jest's `SnapshotState`
- * owns a `.snap` file: it loads each cassette once, hands out one `Tape` per
+ * The cassettes of one test file during a run, the way a snapshot state owns
+ * a snapshot file: it loads each cassette once, hands out one `Tape` per
  * test, and saves what changed at the end. It is the only code that touches
  * cassette files.
  */
