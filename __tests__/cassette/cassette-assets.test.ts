@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { assetsFolderOf, inlineAssets } from '../../src/cassette/cassette-assets';
 import { readCassetteFile } from '../../src/cassette/cassette-file';
-import { parseCassetteFile } from '../../src/cassette/cassette-format';
+import { parseCassetteFile } from '../../src/cassette/cassette-file';
 import { CassetteCorruptError } from '../../src/errors';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agenttape-assets-'));

@@ -14,7 +14,7 @@ const TEST_NAME = 'bench replay';
 
 function modules() {
   return {
-    format: need('cassette/cassette-format.js'),
+    format: need('cassette/cassette-yaml.js'),
     config: need('config/config.js'),
     redactor: need('redact/redactor.js'),
     state: need('engine/cassette-state.js'),

@@ -4,7 +4,8 @@
  * ECMAScript built-ins, and the simple fields callers branch on (`code`,
  * `status`, `errno`…). A thrown value that is not an error is stored whole.
  */
-import type { Json, RecordedError } from '../cassette/cassette-format';
+import type { RecordedError } from '../cassette/cassette-schema';
+import type { Json } from '../json';
 import { decodeValue, encodeValue } from './boundary-value';
 
 /** Error classes every realm has; a replayed error of these names gets the real class. */

@@ -8,7 +8,7 @@
  * The checks are realm-independent (`Object.prototype.toString`, prototype
  * depth) because arguments may come from the Jest sandbox or the outer realm.
  */
-import type { Json } from '../cassette/cassette-format';
+import type { Json } from '../json';
 
 /** The key that marks a tagged value. */
 export const TYPE_KEY = '$type';

@@ -13,6 +13,37 @@ export const FILE_SCOPE_NAME = '__file__';
 /** The extension of cassette files. */
 export const CASSETTE_EXTENSION = '.yaml';
 
+/**
+ * The file formats a cassette may be stored in.
+ *
+ * @example
+ * CASSETTE_FORMATS.includes(config.format); // true
+ */
+export const CASSETTE_FORMATS = ['yaml', 'json'] as const;
+
+/** One of {@link CASSETTE_FORMATS}. */
+export type CassetteFormat = (typeof CASSETTE_FORMATS)[number];
+
+/**
+ * The file extension of a format.
+ *
+ * @example
+ * extensionOf('json'); // '.json'
+ */
+export function extensionOf(format: CassetteFormat): string {
+  return format === 'json' ? '.json' : '.yaml';
+}
+
+/**
+ * The format a cassette file is stored in, from its extension (`.json`, else YAML).
+ *
+ * @example
+ * formatOfFile('cassettes/a.test.ts/works.json'); // 'json'
+ */
+export function formatOfFile(file: string): CassetteFormat {
+  return file.toLowerCase().endsWith('.json') ? 'json' : 'yaml';
+}
+
 // Windows-reserved characters, path separators and control characters.
 // eslint-disable-next-line no-control-regex
 const UNSAFE_CHARACTERS = /[<>:"/\\|?*\u0000-\u001f\u007f]/g;

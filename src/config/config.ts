@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../errors';
-import { CASSETTE_FORMATS, type CassetteFormat } from '../cassette/cassette-format';
+import { CASSETTE_FORMATS, type CassetteFormat } from '../cassette/cassette-path';
 import { parseMode, type Mode } from './modes';
 
 /** The built-in matchers; a function returning a key is a custom matcher. */

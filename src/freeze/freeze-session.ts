@@ -5,7 +5,7 @@
  * gives back what to store. It patches nothing itself: `SandboxFreeze` does.
  */
 import nodeCrypto = require('node:crypto');
-import type { Json } from '../cassette/cassette-format';
+import type { Json } from '../json';
 import { createSeededRandom } from './seeded-random';
 
 // Taken before any sandbox patches `node:crypto`, which is shared with the sandbox.

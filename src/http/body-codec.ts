@@ -9,7 +9,7 @@
  * no layout reproduces it, a verbatim `raw_b64` copy beside the readable `json`
  * (the field the Python AgentTape uses for the same purpose).
  */
-import type { Json } from '../cassette/cassette-format';
+import type { Json } from '../json';
 
 /** A body as stored in a request or response. */
 export type StoredBody = { [key: string]: Json };

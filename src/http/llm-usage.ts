@@ -10,7 +10,7 @@
  * are added so every reader of the shared format (the Python CLI's token
  * totals included) sees the same three numbers.
  */
-import type { Json } from '../cassette/cassette-format';
+import type { Json } from '../json';
 import { sseDataObjects, type SseEntry } from './sse-events';
 
 type JsonObject = { [key: string]: Json };

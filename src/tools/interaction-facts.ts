@@ -4,7 +4,8 @@
  * exchanges of OpenAI and Anthropic, and the Python AgentTape's SDK-level
  * `llm` records).
  */
-import type { Interaction, Json } from '../cassette/cassette-format';
+import type { Interaction } from '../cassette/cassette-schema';
+import type { Json } from '../json';
 
 type JsonObject = { [key: string]: Json };
 

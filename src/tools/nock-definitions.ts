@@ -6,7 +6,8 @@
  */
 import { gunzipSync, brotliDecompressSync, inflateSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
-import type { CassetteDocument, Interaction, Json } from '../cassette/cassette-format';
+import type { CassetteDocument, Interaction } from '../cassette/cassette-schema';
+import type { Json } from '../json';
 import type { AgentTapeConfig } from '../config/config';
 import { canonicalizeRequest, computeMatchKey } from '../engine/canonical-request';
 import { primaryCanonicalOptions } from '../engine/match-index';

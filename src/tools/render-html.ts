@@ -4,7 +4,8 @@
  * cassettes side by side. No scripts, no external resources (a strict
  * Content-Security-Policy says so), and every recorded string is escaped.
  */
-import type { CassetteDocument, Interaction, Json } from '../cassette/cassette-format';
+import type { CassetteDocument, Interaction } from '../cassette/cassette-schema';
+import type { Json } from '../json';
 import { describeInteraction, httpResponseOf, isJsonObject, tokensOf } from './interaction-facts';
 
 /** A cassette to show, with the name to show it under. */
