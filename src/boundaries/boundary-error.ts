@@ -5,7 +5,7 @@
  * `status`, `errno`…). A thrown value that is not an error is stored whole.
  */
 import type { RecordedError } from '../cassette/cassette-schema';
-import type { Json } from '../json';
+import { isJsonObject, type Json } from '../json';
 import { decodeValue, encodeValue } from './boundary-value';
 
 /** Error classes every realm has; a replayed error of these names gets the real class. */
@@ -54,6 +54,6 @@ export function rebuildError(recorded: RecordedError): unknown {
     Object.defineProperty(error, 'name', { value: recorded.type, enumerable: false, configurable: true, writable: true });
   }
   const attrs = recorded.attrs;
-  if (attrs && typeof attrs === 'object' && !Array.isArray(attrs)) Object.assign(error, attrs);
+  if (isJsonObject(attrs)) Object.assign(error, attrs);
   return error;
 }

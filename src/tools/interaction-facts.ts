@@ -5,19 +5,7 @@
  * `llm` records).
  */
 import type { Interaction } from '../cassette/cassette-schema';
-import type { Json } from '../json';
-
-type JsonObject = { [key: string]: Json };
-
-/**
- * True for a JSON object (not an array, not null).
- *
- * @example
- * isJsonObject({ a: 1 }); // true
- */
-export function isJsonObject(value: Json | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isJsonObject, type Json, type JsonObject } from '../json';
 
 /**
  * The response of an HTTP interaction as a mapping, or undefined.

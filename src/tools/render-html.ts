@@ -5,8 +5,8 @@
  * Content-Security-Policy says so), and every recorded string is escaped.
  */
 import type { CassetteDocument, Interaction } from '../cassette/cassette-schema';
-import type { Json } from '../json';
-import { describeInteraction, httpResponseOf, isJsonObject, tokensOf } from './interaction-facts';
+import { isJsonObject, type Json } from '../json';
+import { describeInteraction, httpResponseOf, tokensOf } from './interaction-facts';
 
 /** A cassette to show, with the name to show it under. */
 export interface NamedCassette {
