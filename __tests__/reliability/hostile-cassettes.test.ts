@@ -3,7 +3,7 @@
  * typed error (or a valid cassette), never a crash, a hang or a generic error.
  */
 import { performance } from 'node:perf_hooks';
-import { stringify } from 'yaml';
+import { stringifyYaml as stringify } from '../support/yaml-text';
 import { parseCassetteFile } from '../../src/cassette/cassette-file';
 import type { CassetteDocument, Interaction } from '../../src/cassette/cassette-schema';
 import { parseCassette, parseCassetteLines, serializeCassette } from '../../src/cassette/cassette-yaml';

@@ -6,10 +6,19 @@ import { CassetteCorruptError } from '../errors';
 import { ASSET_MARKER, inlineAssets } from './cassette-assets';
 import { orderCassette, validateCassette, type CassetteDocument } from './cassette-schema';
 
-/** The `yaml` package, loaded only to locate a JSON syntax error Node 20 does not place. */
-function yamlPackage(): typeof import('yaml') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('yaml') as typeof import('yaml');
+/**
+ * The line js-yaml finds a JSON syntax error on (JSON is YAML), for Node 20,
+ * whose JSON.parse names no position; js-yaml is loaded only then.
+ */
+function yamlErrorLine(text: string): number | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require('js-yaml') as typeof import('js-yaml')).load(text);
+  } catch (error) {
+    const mark = (error as import('js-yaml').YAMLException).mark;
+    if (mark) return mark.line + 1;
+  }
+  return undefined;
 }
 
 /**
@@ -37,8 +46,7 @@ export function parseCassetteJson(text: string, file: string): CassetteDocument 
     const message = (error as Error).message.split('\n')[0];
     const position = /position (\d+)/.exec(message);
     // Node 20's JSON.parse names no position; the YAML parser reads JSON and does.
-    const yamlProblem = position ? undefined : yamlPackage().parseDocument(text, { prettyErrors: true }).errors[0]?.linePos?.[0];
-    const line = position ? text.slice(0, Number(position[1])).split('\n').length : yamlProblem?.line;
+    const line = position ? text.slice(0, Number(position[1])).split('\n').length : yamlErrorLine(text);
     const where = line === undefined ? 'unknown line' : `line ${line}`;
     throw new CassetteCorruptError(
       `Cassette ${file} is not valid JSON (${where}): ${message}\n` +

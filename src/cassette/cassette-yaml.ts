@@ -1,27 +1,25 @@
 /**
- * The YAML form of a cassette (docs/format.md): no anchors or aliases, long
- * strings never folded, a trailing newline, keys in schema order.
+ * The YAML form of a cassette (docs/format.md), read and written with one YAML
+ * library, js-yaml: it parses a large cassette about five times faster than
+ * the `yaml` document model (a 10 MB cassette: ~124 ms against ~630 ms), which
+ * dominates cold start.
  *
- * `parseCassette` never returns an empty cassette for a file it could not
- * read; it throws `CassetteCorruptError` naming the file and the line or
- * field, or `SchemaVersionError`.
+ * What {@link serializeCassette} writes: keys in schema order, block style,
+ * multi-line strings as block literals, long strings never folded, no anchors
+ * or aliases, a trailing newline.
+ *
+ * {@link parseCassette} never returns an empty cassette for a file it could
+ * not read; it throws `CassetteCorruptError` naming the file and the line
+ * (a syntax error) or the field and its line (yaml-field-lines.ts), or
+ * `SchemaVersionError`. Duplicate keys and unknown tags are syntax errors;
+ * anchors are allowed, but their aliases may not expand past a bound.
  */
-import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
-import type { Node as YamlNode } from 'yaml';
+import { CORE_SCHEMA, dump, load, type YAMLException } from 'js-yaml';
 import { CassetteCorruptError } from '../errors';
 import { isJsonObject } from '../json';
 import { ASSET_MARKER, inlineAssets } from './cassette-assets';
-import { orderCassette, validateCassette, type CassetteDocument } from './cassette-schema';
-
-/**
- * The `yaml` package, loaded on first use: it writes cassettes and reports
- * problems with lines and fields, but replaying cassettes that js-yaml reads
- * cleanly never needs it, and loading it costs ~40 ms in every Jest worker.
- */
-function yamlPackage(): typeof import('yaml') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('yaml') as typeof import('yaml');
-}
+import { SCHEMA_VERSION, orderCassette, validateCassette, type CassetteDocument, type LineLookup } from './cassette-schema';
+import { lineOfField } from './yaml-field-lines';
 
 /**
  * Renders a cassette as YAML with stable key order and a trailing newline.
@@ -30,19 +28,60 @@ function yamlPackage(): typeof import('yaml') {
  * fs.writeFileSync(file, serializeCassette(doc));
  */
 export function serializeCassette(doc: CassetteDocument): string {
-  const ordered = orderCassette(doc);
-  const text = yamlPackage().stringify(ordered, {
-    aliasDuplicateObjects: false,
-    lineWidth: 0,
-    minContentWidth: 0,
-    defaultStringType: 'PLAIN',
-    defaultKeyType: 'PLAIN',
-  });
-  return text.endsWith('\n') ? text : `${text}\n`;
+  const { version: _version, ...rest } = orderCassette(doc);
+  // The version line as the format shows it (`version: "1"`); js-yaml would single-quote it.
+  const body = dump(rest, { schema: CORE_SCHEMA, lineWidth: -1, noRefs: true, skipInvalid: true });
+  return `version: ${JSON.stringify(SCHEMA_VERSION)}\n${body.endsWith('\n') ? body : `${body}\n`}`;
 }
 
-/** Limits that keep a hostile file from exhausting the worker. */
-const MAX_ALIAS_COUNT = 100;
+/**
+ * An anchor can only open a node: after a line start, a space, or a flow
+ * indicator. Text without this pattern has no anchor, hence no alias to expand
+ * (js-yaml refuses an alias to an unknown anchor); a match may be a false
+ * alarm inside a string, which only costs the count below.
+ */
+const MAYBE_ANCHOR = /(?:^|[\s[{,])&[^\s]/;
+
+/**
+ * How many values a document with anchors may hold once its aliases are
+ * expanded, beyond one per character of its text (which a document without
+ * aliases never exceeds): enough for aliases reused by hand, not for an
+ * alias bomb that expands a few hundred bytes into billions of values.
+ */
+const EXTRA_EXPANDED_VALUES = 10_000;
+
+/** True when walking `data` with its aliases expanded visits at most `limit` values. */
+function expandsWithin(data: unknown, limit: number): boolean {
+  const stack: unknown[] = [data];
+  let visited = 0;
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (++visited > limit) return false;
+    if (Array.isArray(value)) for (const item of value) stack.push(item);
+    else if (isJsonObject(value)) for (const key in value) stack.push(value[key]);
+  }
+  return true;
+}
+
+const NEXT_STEP = 'The file was left untouched. Fix it by hand, restore it from version control, or delete it and re-record.';
+
+/** js-yaml's reading of cassette text (core schema, duplicate keys refused), or a CassetteCorruptError. */
+function loadCassetteYaml(text: string, file: string): unknown {
+  let data: unknown;
+  try {
+    data = load(text, { schema: CORE_SCHEMA, filename: file });
+  } catch (error) {
+    const { mark, reason, message } = error as YAMLException;
+    const where = mark ? `line ${mark.line + 1}, column ${mark.column + 1}` : 'unknown line';
+    throw new CassetteCorruptError(`Cassette ${file} is not valid YAML (${where}): ${(reason ?? message).split('\n')[0]}\n${NEXT_STEP}`);
+  }
+  if (MAYBE_ANCHOR.test(text) && !expandsWithin(data, text.length + EXTRA_EXPANDED_VALUES)) {
+    throw new CassetteCorruptError(
+      `Cassette ${file} could not be read: its aliases expand to more than ${text.length + EXTRA_EXPANDED_VALUES} values (an alias bomb?).\n${NEXT_STEP}`,
+    );
+  }
+  return data;
+}
 
 /**
  * Parses and validates cassette text. `file` labels errors, and locates the
@@ -52,37 +91,26 @@ const MAX_ALIAS_COUNT = 100;
  * const doc = parseCassette(fs.readFileSync(file, 'utf8'), file);
  */
 export function parseCassette(text: string, file: string): CassetteDocument {
-  return parseCassetteQuickly(text, file) ?? parseCassetteThoroughly(text, file);
+  const data = loadCassetteYaml(text, file);
+  const lineOf: LineLookup = (path) => {
+    const line = lineOfField(text, path);
+    return line === undefined ? '' : ` (line ${line})`;
+  };
+  return validateCassette(text.includes(ASSET_MARKER) ? inlineAssets(data, file, lineOf) : data, file, lineOf);
 }
 
-/**
- * js-yaml reads a large cassette about ten times faster, in a fraction of the
- * memory, than the `yaml` document model (a 10 MB cassette: ~0.26 s against
- * ~2.9 s). It serves files it reads cleanly and that validate; anything in
- * doubt — a syntax error, an unknown tag, a duplicate key, any anchor (so no
- * alias can be expanded later), an invalid field — returns undefined, and the
- * thorough parser decides and reports with lines and fields.
- */
-function parseCassetteQuickly(text: string, file: string): CassetteDocument | undefined {
-  const data = loadPlainYaml(text);
-  if (data === IN_DOUBT) return undefined;
-  return safelyValidate(data, file, text.includes(ASSET_MARKER));
-}
-
-/** What {@link loadPlainYaml} returns for text it will not vouch for. */
+/** What {@link loadVouched} returns for text it will not vouch for. */
 const IN_DOUBT = Symbol('in doubt');
 
-/** js-yaml's reading of `text`, or IN_DOUBT on any error and on any anchor. */
-function loadPlainYaml(text: string): unknown {
-  let anchors: Record<string, unknown> | undefined;
+/**
+ * js-yaml's reading of a part of a cassette, or IN_DOUBT on any error and on
+ * any possible anchor: the line reader's parts are read apart, so an alias in
+ * one could name an anchor in another; the whole text decides instead.
+ */
+function loadVouched(text: string): unknown {
+  if (MAYBE_ANCHOR.test(text)) return IN_DOUBT;
   try {
-    const data = loadYaml(text, {
-      schema: CORE_SCHEMA,
-      listener(_event, state) {
-        anchors ??= (state as unknown as { anchorMap: Record<string, unknown> }).anchorMap;
-      },
-    });
-    return anchors && Object.keys(anchors).length > 0 ? IN_DOUBT : data;
+    return load(text, { schema: CORE_SCHEMA });
   } catch {
     return IN_DOUBT;
   }
@@ -118,7 +146,7 @@ export function parseCassetteLines(lines: Iterable<string>, file: string): Casse
   let assets = false;
   const flushItem = (): boolean => {
     if (!item) return true;
-    const parsed = loadPlainYaml(item.join('\n'));
+    const parsed = loadVouched(item.join('\n'));
     item = undefined;
     if (!Array.isArray(parsed) || parsed.length !== 1) return false;
     interactions.push(parsed[0]);
@@ -157,7 +185,7 @@ export function parseCassetteLines(lines: Iterable<string>, file: string): Casse
     }
   }
   if (!flushItem()) return undefined;
-  const root = loadPlainYaml(outside.join('\n'));
+  const root = loadVouched(outside.join('\n'));
   if (root === IN_DOUBT) return undefined;
   // No `interactions:` line: the whole text was read as one (say `interactions: []`).
   if (phase === 'header') return safelyValidate(root, file, assets);
@@ -176,37 +204,3 @@ function safelyValidate(data: unknown, file: string, assets: boolean): CassetteD
     return undefined;
   }
 }
-
-function parseCassetteThoroughly(text: string, file: string): CassetteDocument {
-  const { LineCounter, parseDocument } = yamlPackage();
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, {
-    lineCounter,
-    prettyErrors: true,
-    uniqueKeys: true,
-    strict: true,
-  });
-  const problem = document.errors[0] ?? document.warnings[0];
-  if (problem) {
-    const where = problem.linePos ? `line ${problem.linePos[0].line}, column ${problem.linePos[0].col}` : 'unknown line';
-    // prettyErrors appends the position and a colon; the position is already given once.
-    const firstLine = problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    throw new CassetteCorruptError(
-      `Cassette ${file} is not valid YAML (${where}): ${firstLine}\n` +
-        'The file was left untouched. Fix it by hand, restore it from version control, or delete it and re-record.',
-    );
-  }
-  let data: unknown;
-  try {
-    data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (error) {
-    throw new CassetteCorruptError(`Cassette ${file} could not be read: ${(error as Error).message}`);
-  }
-  const lineOf = (path: (string | number)[]): string => {
-    const node = document.getIn(path, true) as YamlNode | undefined;
-    const offset = node?.range?.[0];
-    return offset === undefined ? '' : ` (line ${lineCounter.linePos(offset).line})`;
-  };
-  return validateCassette(text.includes(ASSET_MARKER) ? inlineAssets(data, file, lineOf) : data, file, lineOf);
-}
-
