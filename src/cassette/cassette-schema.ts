@@ -20,16 +20,36 @@
 import { CassetteCorruptError, SchemaVersionError } from '../errors';
 import { isJsonObject, type Json, type JsonObject } from '../json';
 
-/** The schema version this package reads and writes. */
+/**
+ * The schema version this package reads and writes.
+ *
+ * @example
+ * String(doc.version) === SCHEMA_VERSION; // true for a readable cassette
+ */
 export const SCHEMA_VERSION = '1';
 
-/** Every interaction kind of the shared format. */
+/**
+ * Every interaction kind of the shared format.
+ *
+ * @example
+ * INTERACTION_KINDS.includes('http'); // true
+ */
 export const INTERACTION_KINDS = ['llm', 'tool', 'retrieval', 'memory_read', 'memory_write', 'http'] as const;
 
-/** One of {@link INTERACTION_KINDS}. */
+/**
+ * One of {@link INTERACTION_KINDS}.
+ *
+ * @example
+ * const kind: InteractionKind = 'tool';
+ */
 export type InteractionKind = (typeof INTERACTION_KINDS)[number];
 
-/** A recorded error (`error` instead of `response`). */
+/**
+ * A recorded error (`error` instead of `response`).
+ *
+ * @example
+ * const error: RecordedError = { type: 'TimeoutError', message: 'took too long' };
+ */
 export interface RecordedError {
   type: string;
   message: string;
@@ -37,7 +57,12 @@ export interface RecordedError {
   [key: string]: Json | undefined;
 }
 
-/** One recorded boundary crossing. */
+/**
+ * One recorded boundary crossing.
+ *
+ * @example
+ * const first: Interaction = doc.interactions[0];
+ */
 export interface Interaction {
   index: number;
   kind: InteractionKind;
@@ -52,7 +77,12 @@ export interface Interaction {
   metadata: JsonObject;
 }
 
-/** A whole cassette file. */
+/**
+ * A whole cassette file.
+ *
+ * @example
+ * const doc: CassetteDocument = { version: '1', created_at: '', run_id: '', meta: {}, interactions: [] };
+ */
 export interface CassetteDocument {
   version: string;
   created_at: string;
