@@ -18,7 +18,7 @@ import { CORE_SCHEMA, dump, load, type YAMLException } from 'js-yaml';
 import { CassetteCorruptError } from '../errors';
 import { isJsonObject } from '../json';
 import { ASSET_MARKER, inlineAssets } from './cassette-assets';
-import { SCHEMA_VERSION, orderCassette, validateCassette, type CassetteDocument, type LineLookup } from './cassette-schema';
+import { orderCassette, validateCassette, type CassetteDocument, type LineLookup } from './cassette-schema';
 import { lineOfField } from './yaml-field-lines';
 
 /**
@@ -28,10 +28,76 @@ import { lineOfField } from './yaml-field-lines';
  * fs.writeFileSync(file, serializeCassette(doc));
  */
 export function serializeCassette(doc: CassetteDocument): string {
-  const { version: _version, ...rest } = orderCassette(doc);
-  // The version line as the format shows it (`version: "1"`); js-yaml would single-quote it.
-  const body = dump(rest, { schema: CORE_SCHEMA, lineWidth: -1, noRefs: true, skipInvalid: true });
-  return `version: ${JSON.stringify(SCHEMA_VERSION)}\n${body.endsWith('\n') ? body : `${body}\n`}`;
+  const text = dump(orderCassette(doc), { schema: CORE_SCHEMA, lineWidth: -1, noRefs: true, skipInvalid: true });
+  return preferDoubleQuotes(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** A block scalar's header after `key: ` or `- `: `|`, `>-`, `|2+`… */
+const BLOCK_SCALAR_HEADER = /^[|>][0-9+-]*$/;
+
+/**
+ * The quoting cassettes have always had (docs/format.md shows `version: "1"`):
+ * a string that must be quoted is double-quoted, unless it holds a `"` or a
+ * backslash, which read better single-quoted (`'{"city":"Paris"}'`). js-yaml
+ * single-quotes every such string; this rewrites those that have neither
+ * character. A single-quoted scalar from js-yaml is printable and on one line,
+ * so between double quotes it needs no escape. Lines of block scalars are
+ * text, and left as they are.
+ */
+function preferDoubleQuotes(text: string): string {
+  if (!text.includes("'")) return text;
+  const lines = text.split('\n');
+  let blockIndent = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const content = line.trimStart();
+    const indent = line.length - content.length;
+    if (blockIndent >= 0) {
+      if (content === '' || indent > blockIndent) continue;
+      blockIndent = -1;
+    }
+    const items = /^(?:- )*/.exec(content)![0];
+    let rest = content.slice(items.length);
+    let out = line.slice(0, indent) + items;
+    // A key, quoted or plain, then its value on the same line.
+    let key = quotedToken(rest);
+    if (key === undefined && rest[0] !== "'" && rest[0] !== '"') {
+      const colon = rest.indexOf(': ');
+      key = colon >= 0 ? rest.slice(0, colon) : rest.endsWith(':') ? rest.slice(0, -1) : undefined;
+    }
+    if (key !== undefined && rest.startsWith(`${key}:`)) {
+      out += `${requoted(key)}:`;
+      rest = rest.slice(key.length + 1);
+      if (rest.startsWith(' ')) {
+        out += ' ';
+        rest = rest.slice(1);
+      }
+    }
+    if (BLOCK_SCALAR_HEADER.test(rest)) blockIndent = indent;
+    if (rest.startsWith("'") && quotedToken(rest) === rest) rest = requoted(rest);
+    lines[i] = out + rest;
+  }
+  return lines.join('\n');
+}
+
+/** The quoted scalar `rest` starts with (single or double quotes), or undefined. */
+function quotedToken(rest: string): string | undefined {
+  const quote = rest[0];
+  if (quote !== "'" && quote !== '"') return undefined;
+  for (let i = 1; i < rest.length; i++) {
+    if (quote === '"' && rest[i] === '\\') i++;
+    else if (rest[i] === quote) {
+      if (quote === "'" && rest[i + 1] === "'") i++;
+      else return rest.slice(0, i + 1);
+    }
+  }
+  return undefined;
+}
+
+function requoted(token: string): string {
+  if (token[0] !== "'") return token;
+  const value = token.slice(1, -1).replace(/''/g, "'");
+  return /["\\]/.test(value) ? token : `"${value}"`;
 }
 
 /**
