@@ -31,7 +31,8 @@ export {
 export { MODES, type Mode } from './config/modes';
 export type { AgentTapeOptions, UseCassetteOptions } from './config/config';
 export { redactSecrets } from './redact/redactor';
-export type { CassetteDocument, Interaction, InteractionKind, Json } from './cassette/cassette-format';
+export type { CassetteDocument, Interaction, InteractionKind } from './cassette/cassette-schema';
+export type { Json } from './json';
 export { tool, retrieval, memoryRead, memoryWrite, type BoundaryOptions } from './boundaries/boundary-wrappers';
 export { recordCall, type BoundaryRequest, type RecordCallOptions, type UsageOption } from './boundaries/record-call';
 export { useCassette } from './use-cassette';

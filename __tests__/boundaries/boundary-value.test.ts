@@ -1,7 +1,8 @@
 import { rebuildError, recordError } from '../../src/boundaries/boundary-error';
 import { decodeValue, encodeValue } from '../../src/boundaries/boundary-value';
 import { stableStringify } from '../../src/engine/canonical-request';
-import { parseCassette, serializeCassette, type Json } from '../../src/cassette/cassette-format';
+import { parseCassette, serializeCassette } from '../../src/cassette/cassette-yaml';
+import type { Json } from '../../src/json';
 
 class Point {
   constructor(

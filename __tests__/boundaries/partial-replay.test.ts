@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { memoryRead, memoryWrite, retrieval, tool } from '../../src/boundaries/boundary-wrappers';
 import { recordCall } from '../../src/boundaries/record-call';
-import { parseCassette } from '../../src/cassette/cassette-format';
+import { parseCassette } from '../../src/cassette/cassette-yaml';
 import { ConfigError, UnmatchedInteractionError } from '../../src/errors';
 import { useCassette } from '../../src/use-cassette';
 import OpenAI from 'openai';

@@ -8,9 +8,10 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { assetsFolderOf, inlineAssets } from '../../src/cassette/cassette-assets';
+import { inlineAssets } from '../../src/cassette/cassette-assets';
+import { assetsFolderOf } from '../../src/cassette/cassette-path';
 import { readCassetteFile } from '../../src/cassette/cassette-file';
-import { parseCassetteFile } from '../../src/cassette/cassette-format';
+import { parseCassetteFile } from '../../src/cassette/cassette-file';
 import { CassetteCorruptError } from '../../src/errors';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agenttape-assets-'));

@@ -1,4 +1,5 @@
-import { parseCassette, serializeCassette, type CassetteDocument } from '../../src/cassette/cassette-format';
+import type { CassetteDocument } from '../../src/cassette/cassette-schema';
+import { parseCassette, serializeCassette } from '../../src/cassette/cassette-yaml';
 import { CassetteCorruptError, SchemaVersionError } from '../../src/errors';
 
 const doc: CassetteDocument = {

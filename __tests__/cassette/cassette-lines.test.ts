@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseCassette, parseCassetteLines, serializeCassette, type CassetteDocument } from '../../src/cassette/cassette-format';
+import type { CassetteDocument } from '../../src/cassette/cassette-schema';
+import { parseCassette, parseCassetteLines, serializeCassette } from '../../src/cassette/cassette-yaml';
 import { readCassetteFile } from '../../src/cassette/cassette-file';
 import { CassetteCorruptError } from '../../src/errors';
 

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseCassetteFile } from '../../src/cassette/cassette-format';
+import { parseCassetteFile } from '../../src/cassette/cassette-file';
 import { diffFields } from '../../src/engine/closest-recording';
 import { runAgentTape, runPackedAgentTape, type CliRun } from '../support/cli';
 import { cassetteText, llmInteraction, toolInteraction, weatherInteraction } from '../support/sample-cassettes';

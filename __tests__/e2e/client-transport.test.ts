@@ -16,7 +16,7 @@
  */
 import * as http from 'node:http';
 import * as net from 'node:net';
-import { parse } from 'yaml';
+import { parseYaml as parse } from '../support/yaml-text';
 import { runNodeScript } from '../support/node-script';
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { readObserved, writeObservedModule } from '../support/observed-results';

@@ -83,7 +83,7 @@ describe('a corrupt cassette', () => {
 
   const expectReported = (run: JsonRun) => {
     for (const name of ['invalid yaml', 'wrong field type', 'unknown version', 'no request']) expect(run.test(name).status).toBe('failed');
-    expect(message(run, 'invalid yaml')).toContain(`CassetteCorruptError: Cassette ${cassette('invalid yaml')} is not valid YAML (line 6, column 1): Sequence item without - indicator\n`);
+    expect(message(run, 'invalid yaml')).toContain(`CassetteCorruptError: Cassette ${cassette('invalid yaml')} is not valid YAML (line 6, column 4): bad indentation of a sequence entry\n`);
     expect(message(run, 'wrong field type')).toContain(
       `CassetteCorruptError: Cassette ${cassette('wrong field type')} is corrupt: field "interactions[0].response" (line 13) must have an integer "status_code" between 100 and 999.`,
     );

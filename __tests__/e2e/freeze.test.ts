@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse } from 'yaml';
+import { parseYaml as parse } from '../support/yaml-text';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 import { createFixture, type FixtureProject } from '../support/packed-project';
 

@@ -6,7 +6,7 @@
  * the openai client record cassettes with https URLs, then replay them with
  * the server stopped — a streamed answer chunk by chunk.
  */
-import { parse } from 'yaml';
+import { parseYaml as parse } from '../support/yaml-text';
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { readObserved, writeObservedModule } from '../support/observed-results';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';

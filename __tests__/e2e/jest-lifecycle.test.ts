@@ -2,7 +2,7 @@
  * Jest features that change the lifecycle: test.concurrent, retries,
  * skip/only/-t filtering, and fake timers.
  */
-import { parseCassette } from '../../src/cassette/cassette-format';
+import { parseCassette } from '../../src/cassette/cassette-yaml';
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 

@@ -11,7 +11,7 @@
  * with retries turned on, and through GenAI with its retries turned on, must
  * fail its test after one attempt.
  */
-import { parse } from 'yaml';
+import { parseYaml as parse } from '../support/yaml-text';
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { readObserved, writeObservedModule } from '../support/observed-results';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';

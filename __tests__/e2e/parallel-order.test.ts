@@ -5,7 +5,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseCassette } from '../../src/cassette/cassette-format';
+import { parseCassette } from '../../src/cassette/cassette-yaml';
 import { createFixture } from '../support/packed-project';
 
 const TEST = `

@@ -7,7 +7,7 @@
  * an LLM host by `llmHosts`; the cassette's `usage` is checked, then the
  * recording replays with the provider stopped.
  */
-import { parse } from 'yaml';
+import { parseYaml as parse } from '../support/yaml-text';
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { readObserved, writeObservedModule } from '../support/observed-results';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';

@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Interaction, Json } from '../../src/cassette/cassette-format';
+import type { Interaction } from '../../src/cassette/cassette-schema';
+import type { Json } from '../../src/json';
 import { loadConfig } from '../../src/config/config';
 import { unifyBodyForm } from '../../src/engine/body-form';
 import { canonicalOptions, computeMatchKey, canonicalizeRequest } from '../../src/engine/canonical-request';

@@ -8,7 +8,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CassetteDocument, Interaction, Json } from '../../src/cassette/cassette-format';
+import type { CassetteDocument, Interaction } from '../../src/cassette/cassette-schema';
+import type { Json } from '../../src/json';
 import { loadConfig } from '../../src/config/config';
 import { boundaryKey, sameBoundary } from '../../src/engine/boundary-key';
 import { decide } from '../../src/engine/decide';

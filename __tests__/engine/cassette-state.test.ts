@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseCassette } from '../../src/cassette/cassette-format';
+import { parseCassette } from '../../src/cassette/cassette-yaml';
 import { loadConfig } from '../../src/config/config';
 import { CassetteState } from '../../src/engine/cassette-state';
 import type { Tape } from '../../src/engine/tape';

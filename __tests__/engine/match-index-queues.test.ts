@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Interaction } from '../../src/cassette/cassette-format';
+import type { Interaction } from '../../src/cassette/cassette-schema';
 import { applyOptions, loadConfig, type AgentTapeConfig } from '../../src/config/config';
 import { MatchIndex, type IncomingRequest } from '../../src/engine/match-index';
 

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Interaction, Json } from '../../src/cassette/cassette-format';
+import type { Interaction } from '../../src/cassette/cassette-schema';
+import type { Json } from '../../src/json';
 import { loadConfig, type MatcherSpec } from '../../src/config/config';
 import { MatchIndex, type IncomingRequest } from '../../src/engine/match-index';
 

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import type { CassetteDocument } from '../../src/cassette/cassette-format';
+import type { CassetteDocument } from '../../src/cassette/cassette-schema';
 import { loadConfig, REDACTED, type AgentTapeConfig } from '../../src/config/config';
 import type { Mode } from '../../src/config/modes';
 import { Tape } from '../../src/engine/tape';

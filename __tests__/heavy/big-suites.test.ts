@@ -3,7 +3,7 @@
  * `--shard` halves) write every cassette whole and correct; 500 files replayed
  * in one worker keep the heap flat.
  */
-import { parseCassette } from '../../src/cassette/cassette-format';
+import { parseCassette } from '../../src/cassette/cassette-yaml';
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 

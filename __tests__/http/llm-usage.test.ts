@@ -1,4 +1,4 @@
-import type { Json } from '../../src/cassette/cassette-format';
+import type { Json } from '../../src/json';
 import { extractLlmUsage } from '../../src/http/llm-usage';
 import { encodeStreamedBody } from '../../src/http/streamed-body';
 

@@ -1,4 +1,5 @@
-import type { CassetteDocument, Json } from '../../src/cassette/cassette-format';
+import type { CassetteDocument } from '../../src/cassette/cassette-schema';
+import type { Json } from '../../src/json';
 import { applyOptions, loadConfig, REDACTED, type RedactConfig } from '../../src/config/config';
 import { canonicalizeRequest } from '../../src/engine/canonical-request';
 import { MatchIndex } from '../../src/engine/match-index';

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseCassette } from '../../src/cassette/cassette-format';
+import { parseCassette } from '../../src/cassette/cassette-yaml';
 import { writeCassetteFile } from '../../src/cassette/cassette-file';
 import { REPO_ROOT } from '../support/packed-project';
 

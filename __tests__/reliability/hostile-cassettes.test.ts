@@ -3,8 +3,10 @@
  * typed error (or a valid cassette), never a crash, a hang or a generic error.
  */
 import { performance } from 'node:perf_hooks';
-import { stringify } from 'yaml';
-import { parseCassette, parseCassetteFile, parseCassetteLines, serializeCassette, type CassetteDocument, type Interaction } from '../../src/cassette/cassette-format';
+import { stringifyYaml as stringify } from '../support/yaml-text';
+import { parseCassetteFile } from '../../src/cassette/cassette-file';
+import type { CassetteDocument, Interaction } from '../../src/cassette/cassette-schema';
+import { parseCassette, parseCassetteLines, serializeCassette } from '../../src/cassette/cassette-yaml';
 import { CassetteCorruptError, SchemaVersionError } from '../../src/errors';
 
 const base: CassetteDocument = {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CassetteDocument, Interaction } from '../../src/cassette/cassette-format';
+import type { CassetteDocument, Interaction } from '../../src/cassette/cassette-schema';
 import { loadConfig } from '../../src/config/config';
 import type { ResolvedMode } from '../../src/config/modes';
 import { serve } from '../../src/engine/decide';

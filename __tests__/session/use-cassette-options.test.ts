@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseCassette } from '../../src/cassette/cassette-format';
+import { parseCassette } from '../../src/cassette/cassette-yaml';
 import { UnmatchedInteractionError } from '../../src/errors';
 import { cassette } from '../../src/session/cassette-handle';
 import { useCassette } from '../../src/use-cassette';

@@ -1,7 +1,8 @@
 /**
  * Small hand-written cassettes for tool tests, in the shared format.
  */
-import { serializeCassette, type CassetteDocument, type Interaction } from '../../src/cassette/cassette-format';
+import type { CassetteDocument, Interaction } from '../../src/cassette/cassette-schema';
+import { serializeCassette } from '../../src/cassette/cassette-yaml';
 
 export function llmInteraction(index: number, overrides: Partial<Interaction> = {}): Interaction {
   return {

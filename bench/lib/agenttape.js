@@ -14,7 +14,7 @@ const TEST_NAME = 'bench replay';
 
 function modules() {
   return {
-    format: need('cassette/cassette-format.js'),
+    format: need('cassette/cassette-yaml.js'),
     config: need('config/config.js'),
     redactor: need('redact/redactor.js'),
     state: need('engine/cassette-state.js'),
@@ -28,16 +28,19 @@ function modules() {
 
 /**
  * The module whose HttpInterception the Jest environment uses (read from
- * dist/jest/environment.js), so the bench follows the interception the
- * product really ships (nock-interception.js, request-interception.js, …).
+ * dist/jest/environment.js and the session modules it builds each run with),
+ * so the bench follows the interception the product really ships
+ * (request-interception.js, …).
  */
 function interceptionModule() {
-  const environment = fs.readFileSync(path.join(DIST, 'jest', 'environment.js'), 'utf8');
-  for (const match of environment.matchAll(/require\("\.\.\/http\/([\w-]+)"\)/g)) {
-    const relative = `http/${match[1]}.js`;
-    if (typeof need(relative).HttpInterception === 'function') return relative;
+  const sources = [path.join(DIST, 'jest', 'environment.js'), path.join(DIST, 'session', 'cassette-session.js')].filter((f) => fs.existsSync(f));
+  for (const source of sources) {
+    for (const match of fs.readFileSync(source, 'utf8').matchAll(/require\("\.\.\/http\/([\w-]+)"\)/g)) {
+      const relative = `http/${match[1]}.js`;
+      if (typeof need(relative).HttpInterception === 'function') return relative;
+    }
   }
-  throw new Error('bench: dist/jest/environment.js requires no ../http module exporting HttpInterception; update bench/lib/agenttape.js');
+  throw new Error('bench: neither dist/jest/environment.js nor dist/session/cassette-session.js requires a ../http module exporting HttpInterception; update bench/lib/agenttape.js');
 }
 
 /** Where the cassette of a project rooted at `rootDir` lives, for the bench test. */

@@ -19,7 +19,7 @@ const { memoryRecordings, countForMegabytes } = require('./fixtures');
 async function peakRss({ megabytes, replayCount, log }) {
   const { buildDocument, writeCassette, cassetteFile } = require('../lib/agenttape');
   const count = countForMegabytes(megabytes);
-  const key = hashFiles(['cassette/cassette-format.js', 'http/http-exchange.js', 'redact/redactor.js'].map((f) => path.join(REPO_ROOT, 'dist', f)).concat(path.join(__dirname, 'fixtures.js'), path.join(__dirname, '..', 'lib', 'fixtures.js')));
+  const key = hashFiles(['cassette/cassette-yaml.js', 'cassette/cassette-schema.js', 'http/http-exchange.js', 'redact/redactor.js'].map((f) => path.join(REPO_ROOT, 'dist', f)).concat(path.join(__dirname, 'fixtures.js'), path.join(__dirname, '..', 'lib', 'fixtures.js')));
   const dir = path.join(BENCH_TMP, 'fixtures', `memory-${megabytes}mb`);
   const built = await cached(dir, key, (d) => {
     log(`  writing a ${megabytes} MB cassette (${count} interactions)…`);

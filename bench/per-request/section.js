@@ -22,7 +22,7 @@ const COMBOS = [
 
 async function prepareAgentTape(size) {
   const { buildDocument, writeCassette } = require('../lib/agenttape');
-  const key = hashFiles(['cassette/cassette-format.js', 'http/http-exchange.js', 'redact/redactor.js', 'engine/canonical-request.js'].map((f) => path.join(REPO_ROOT, 'dist', f)).concat(path.join(__dirname, '..', 'lib', 'fixtures.js')));
+  const key = hashFiles(['cassette/cassette-yaml.js', 'cassette/cassette-schema.js', 'http/http-exchange.js', 'redact/redactor.js', 'engine/canonical-request.js'].map((f) => path.join(REPO_ROOT, 'dist', f)).concat(path.join(__dirname, '..', 'lib', 'fixtures.js')));
   return cached(path.join(BENCH_TMP, 'fixtures', `agenttape-${size}`), key, (dir) => {
     writeCassette(dir, buildDocument(makeRecordings(size), { url: FIXTURE_URL, boundary: HOST }));
   });

@@ -41,7 +41,7 @@ function jsonOfSize(seed, size) {
 
 async function prepare() {
   const { buildDocument, writeCassette, cassetteFile } = require('../lib/agenttape');
-  const key = hashFiles(['cassette/cassette-format.js', 'http/http-exchange.js', 'redact/redactor.js'].map((f) => path.join(REPO_ROOT, 'dist', f)).concat(__filename));
+  const key = hashFiles(['cassette/cassette-yaml.js', 'cassette/cassette-schema.js', 'http/http-exchange.js', 'redact/redactor.js'].map((f) => path.join(REPO_ROOT, 'dist', f)).concat(__filename));
   const dir = path.join(BENCH_TMP, 'fixtures', 'streams');
   await cached(dir, key, (d) => {
     const expected = { sse: { requests: [], responses: [] }, json: { requests: [], responses: [] } };
@@ -83,10 +83,10 @@ async function prepare() {
     fs.writeFileSync(path.join(d, 'expected.json'), JSON.stringify(expected));
   });
   const fiftyCassette = cassetteFile(path.join(dir, 'fifty'));
-  const fiftyDoc = require(path.join(REPO_ROOT, 'dist', 'cassette', 'cassette-format.js')).parseCassette(fs.readFileSync(fiftyCassette, 'utf8'), fiftyCassette);
+  const fiftyDoc = require(path.join(REPO_ROOT, 'dist', 'cassette', 'cassette-yaml.js')).parseCassette(fs.readFileSync(fiftyCassette, 'utf8'), fiftyCassette);
   const recordedMs = fiftyDoc.interactions[0].response.sse.reduce((sum, e) => sum + (e.delay_ms ?? 0), 0);
   const sseCassette = cassetteFile(path.join(dir, 'sse'));
-  const doc = require(path.join(REPO_ROOT, 'dist', 'cassette', 'cassette-format.js')).parseCassette(fs.readFileSync(sseCassette, 'utf8'), sseCassette);
+  const doc = require(path.join(REPO_ROOT, 'dist', 'cassette', 'cassette-yaml.js')).parseCassette(fs.readFileSync(sseCassette, 'utf8'), sseCassette);
   const storedAs = Object.keys(doc.interactions[0].response).filter((k) => !['status_code', 'headers'].includes(k));
   return { dir, storedAs, responseBytes: Buffer.byteLength(sseText(0)), fiftyRecordedMs: recordedMs, fiftyBytes: Buffer.byteLength(fiftyEvents(0).join('')) };
 }

@@ -4,7 +4,8 @@
  * ECMAScript built-ins, and the simple fields callers branch on (`code`,
  * `status`, `errno`…). A thrown value that is not an error is stored whole.
  */
-import type { Json, RecordedError } from '../cassette/cassette-format';
+import type { RecordedError } from '../cassette/cassette-schema';
+import { isJsonObject, type Json } from '../json';
 import { decodeValue, encodeValue } from './boundary-value';
 
 /** Error classes every realm has; a replayed error of these names gets the real class. */
@@ -53,6 +54,6 @@ export function rebuildError(recorded: RecordedError): unknown {
     Object.defineProperty(error, 'name', { value: recorded.type, enumerable: false, configurable: true, writable: true });
   }
   const attrs = recorded.attrs;
-  if (attrs && typeof attrs === 'object' && !Array.isArray(attrs)) Object.assign(error, attrs);
+  if (isJsonObject(attrs)) Object.assign(error, attrs);
   return error;
 }

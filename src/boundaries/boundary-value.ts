@@ -8,12 +8,11 @@
  * The checks are realm-independent (`Object.prototype.toString`, prototype
  * depth) because arguments may come from the Jest sandbox or the outer realm.
  */
-import type { Json } from '../cassette/cassette-format';
+import { isJsonObject, type Json, type JsonObject } from '../json';
 
 /** The key that marks a tagged value. */
 export const TYPE_KEY = '$type';
 
-type JsonObject = { [key: string]: Json };
 
 const tagOf = (value: object): string => Object.prototype.toString.call(value).slice(8, -1);
 
@@ -124,7 +123,7 @@ export function decodeValue(stored: Json | undefined): unknown {
 }
 
 function decodeFields(fields: Json | undefined, path: string, target: Record<string, unknown>, built: Map<string, unknown>): void {
-  if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) return;
+  if (!isJsonObject(fields)) return;
   for (const [key, value] of Object.entries(fields)) target[key] = decodeAt(value, `${path}.${key}`, built);
 }
 

@@ -3,7 +3,7 @@
  * async function so every call is one interaction of the cassette, with
  * request `{ name, args }`. The kind is the only difference between them.
  */
-import type { InteractionKind } from '../cassette/cassette-format';
+import type { InteractionKind } from '../cassette/cassette-schema';
 import { recordCall, type RecordCallOptions } from './record-call';
 
 /** Options shared by the wrappers. */

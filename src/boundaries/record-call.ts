@@ -6,7 +6,8 @@
  * Values are encoded and decoded here, so replayed Dates, Maps and errors
  * are built with the caller's own classes.
  */
-import type { InteractionKind, Json } from '../cassette/cassette-format';
+import type { InteractionKind } from '../cassette/cassette-schema';
+import type { Json } from '../json';
 import { readBridge } from '../session/session-bridge';
 import { rebuildError, recordError } from './boundary-error';
 import { decodeValue, encodeValue } from './boundary-value';

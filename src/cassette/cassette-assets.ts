@@ -18,22 +18,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CassetteCorruptError } from '../errors';
+import { assetsFolderOf } from './cassette-path';
 
 /** The key that marks a reference to a payload kept beside the cassette. */
 export const ASSET_MARKER = '__agenttape_asset__';
 
 const DIGEST = /^sha256:([0-9a-f]{64})$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * The folder a cassette's payloads are kept in: its name without the extension, plus `.assets`.
- *
- * @example
- * assetsFolderOf('cassettes/a.test.js/works.yaml'); // 'cassettes/a.test.js/works.assets'
- */
-export function assetsFolderOf(file: string): string {
-  return path.join(path.dirname(file), `${path.basename(file, path.extname(file))}.assets`);
-}
 
 /** Where in the document a value is, for messages: `interactions[0].response.json.text`. */
 function fieldOf(at: (string | number)[]): string {

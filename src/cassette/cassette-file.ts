@@ -6,7 +6,10 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { writeFileAtomic } from './atomic-write';
-import { formatOfFile, parseCassette, parseCassetteFile, parseCassetteLines, serializeCassetteAs, type CassetteDocument } from './cassette-format';
+import { parseCassetteJson, serializeCassetteJson } from './cassette-json';
+import { formatOfFile, type CassetteFormat } from './cassette-path';
+import type { CassetteDocument } from './cassette-schema';
+import { parseCassette, parseCassetteLines, serializeCassette } from './cassette-yaml';
 import { hashFile, readLines } from './file-lines';
 import { readCacheEntry, writeCacheEntry } from './parse-cache';
 
@@ -70,4 +73,24 @@ export function readCassetteFile(file: string, options: { cacheDir?: string } = 
  */
 export function writeCassetteFile(file: string, doc: CassetteDocument): void {
   writeFileAtomic(file, serializeCassetteAs(doc, formatOfFile(file)));
+}
+
+/**
+ * Renders a cassette in the given format.
+ *
+ * @example
+ * serializeCassetteAs(doc, formatOfFile(file));
+ */
+export function serializeCassetteAs(doc: CassetteDocument, format: CassetteFormat): string {
+  return format === 'json' ? serializeCassetteJson(doc) : serializeCassette(doc);
+}
+
+/**
+ * Parses cassette text in the format its file name says.
+ *
+ * @example
+ * parseCassetteFile(fs.readFileSync(file, 'utf8'), file);
+ */
+export function parseCassetteFile(text: string, file: string): CassetteDocument {
+  return formatOfFile(file) === 'json' ? parseCassetteJson(text, file) : parseCassette(text, file);
 }

@@ -10,8 +10,88 @@ import * as path from 'node:path';
 /** The cassette name used for requests made outside any test (module scope, beforeAll, afterAll). */
 export const FILE_SCOPE_NAME = '__file__';
 
-/** The extension of cassette files. */
+/**
+ * The extension new cassettes get unless the JSON format is configured.
+ *
+ * @example
+ * cassettePath(location, 'works', CASSETTE_EXTENSION); // '…/works.yaml'
+ */
 export const CASSETTE_EXTENSION = '.yaml';
+
+/**
+ * The extensions a cassette file may have when it is read or listed: any letter
+ * case of `.yaml`, `.yml` or `.json` (hand-written and Python-written
+ * cassettes too, docs/format.md). Writers only ever produce `.yaml` or `.json`.
+ */
+const CASSETTE_FILE_EXTENSION = /\.(ya?ml|json)$/i;
+
+/** What a partial replay inserts before the extension (docs/boundaries.md, "Partial replay"). */
+const DERIVED_SUFFIX = '.derived';
+
+/**
+ * True for a file name with a cassette extension that is not hidden (temporary
+ * files of atomic writes start with a dot).
+ *
+ * @example
+ * isCassetteFileName('works.yaml');   // true
+ * isCassetteFileName('.works.yaml.1234.tmp'); // false
+ */
+export function isCassetteFileName(name: string): boolean {
+  return CASSETTE_FILE_EXTENSION.test(name) && !path.basename(name).startsWith('.');
+}
+
+/**
+ * A cassette file's name without folder and cassette extension.
+ *
+ * @example
+ * cassetteStem('cassettes/a.test.ts/works.derived.yaml'); // 'works.derived'
+ */
+export function cassetteStem(file: string): string {
+  return path.basename(file).replace(CASSETTE_FILE_EXTENSION, '');
+}
+
+/**
+ * The name of the cassette a file belongs to: its stem, a derived cassette
+ * counting as the one it was derived from.
+ *
+ * @example
+ * cassetteNameOf('cassettes/a.test.ts/works.derived.yaml'); // 'works'
+ */
+export function cassetteNameOf(file: string): string {
+  const stem = cassetteStem(file);
+  return stem.endsWith(DERIVED_SUFFIX) ? stem.slice(0, -DERIVED_SUFFIX.length) : stem;
+}
+
+/**
+ * The file formats a cassette may be stored in.
+ *
+ * @example
+ * CASSETTE_FORMATS.includes(config.format); // true
+ */
+export const CASSETTE_FORMATS = ['yaml', 'json'] as const;
+
+/** One of {@link CASSETTE_FORMATS}. */
+export type CassetteFormat = (typeof CASSETTE_FORMATS)[number];
+
+/**
+ * The file extension of a format.
+ *
+ * @example
+ * extensionOf('json'); // '.json'
+ */
+export function extensionOf(format: CassetteFormat): string {
+  return format === 'json' ? '.json' : '.yaml';
+}
+
+/**
+ * The format a cassette file is stored in, from its extension (`.json`, else YAML).
+ *
+ * @example
+ * formatOfFile('cassettes/a.test.ts/works.json'); // 'json'
+ */
+export function formatOfFile(file: string): CassetteFormat {
+  return file.toLowerCase().endsWith('.json') ? 'json' : 'yaml';
+}
 
 // Windows-reserved characters, path separators and control characters.
 // eslint-disable-next-line no-control-regex
@@ -115,8 +195,19 @@ export class CassetteNameAllocator {
  * derivedCassettePath('/p/cassettes/a.test.ts/answers.yaml'); // '/p/cassettes/a.test.ts/answers.derived.yaml'
  */
 export function derivedCassettePath(file: string): string {
-  const match = /\.(yaml|json)$/.exec(file);
+  const match = CASSETTE_FILE_EXTENSION.exec(file);
   const extension = match ? match[0] : CASSETTE_EXTENSION;
   const base = match ? file.slice(0, -extension.length) : file;
-  return `${base}.derived${extension}`;
+  return `${base}${DERIVED_SUFFIX}${extension}`;
+}
+
+/**
+ * The folder the payloads of a Python-written cassette are kept in: its name
+ * without the extension, plus `.assets` (docs/python-interop.md).
+ *
+ * @example
+ * assetsFolderOf('cassettes/a.test.js/works.yaml'); // 'cassettes/a.test.js/works.assets'
+ */
+export function assetsFolderOf(file: string): string {
+  return path.join(path.dirname(file), `${path.basename(file, path.extname(file))}.assets`);
 }

@@ -11,14 +11,16 @@
  * stay unparsed until read: a test replays a few of a large cassette's
  * responses, and loading leaves no object graph of every stream's events for
  * the garbage collector to move. The JSON `data` of each stored server-sent
- * event is kept as its compact text (`UNPARSED_EVENTS`), so replaying a stream
+ * event is kept as its compact text (cached-events.ts), so replaying a stream
  * writes that text instead of parsing and serializing hundreds of small objects.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CassetteCorruptError } from '../errors';
 import { writeFileAtomic } from './atomic-write';
-import { EVENT_DATA_TEXT, UNPARSED_EVENTS, isPlainObject, validateCassette, type CassetteDocument, type Json } from './cassette-format';
+import { isJsonObject, type Json } from '../json';
+import { EVENT_DATA_TEXT, UNPARSED_EVENTS } from './cached-events';
+import { validateCassette, type CassetteDocument } from './cassette-schema';
 import { readLines } from './file-lines';
 
 /** The name ending of entries in this layout; files of other layouts are pruned. */
@@ -129,9 +131,9 @@ function* entryLines(doc: CassetteDocument): Generator<string> {
 
 /** The response line: events' JSON `data` as text when that is unambiguous, else the plain JSON. */
 function encodeResponse(response: Json): string {
-  if (!isPlainObject(response) || !Array.isArray(response.sse) || response.sse.some((e) => isPlainObject(e) && EVENT_DATA_TEXT in e)) return PLAIN + JSON.stringify(response);
+  if (!isJsonObject(response) || !Array.isArray(response.sse) || response.sse.some((e) => isJsonObject(e) && EVENT_DATA_TEXT in e)) return PLAIN + JSON.stringify(response);
   const sse = response.sse.map((event) => {
-    if (!isPlainObject(event) || typeof event.data !== 'object' || event.data === null) return event;
+    if (!isJsonObject(event) || typeof event.data !== 'object' || event.data === null) return event;
     // Rebuilt key by key, so the event keeps its key order when it is read back.
     const out: { [key: string]: Json } = {};
     for (const [key, value] of Object.entries(event)) {
@@ -151,7 +153,7 @@ function decodeResponse(line: string, damaged: (error: Error) => Error): Json {
   } catch (error) {
     throw damaged(error as Error);
   }
-  if (line[0] !== EVENTS_AS_TEXT || !isPlainObject(response) || !Array.isArray(response.sse)) return response;
+  if (line[0] !== EVENTS_AS_TEXT || !isJsonObject(response) || !Array.isArray(response.sse)) return response;
   const unparsed = response.sse;
   // Replay serializes these as they are; whoever reads `sse` gets the events as stored.
   Object.defineProperty(response, UNPARSED_EVENTS, { value: unparsed, configurable: true, enumerable: false });
@@ -161,7 +163,7 @@ function decodeResponse(line: string, damaged: (error: Error) => Error): Json {
 
 /** An event of the cache's unparsed form as stored: its data parsed, in the same place among its keys. */
 function parseEventData(event: Json, damaged: (error: Error) => Error): Json {
-  if (!isPlainObject(event) || typeof event[EVENT_DATA_TEXT] !== 'string') return event;
+  if (!isJsonObject(event) || typeof event[EVENT_DATA_TEXT] !== 'string') return event;
   const out: { [key: string]: Json } = {};
   for (const [key, value] of Object.entries(event)) {
     if (key !== EVENT_DATA_TEXT) {

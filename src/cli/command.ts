@@ -7,7 +7,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import * as fs from 'node:fs';
 import { readCassetteFile } from '../cassette/cassette-file';
-import type { CassetteDocument } from '../cassette/cassette-format';
+import type { CassetteDocument } from '../cassette/cassette-schema';
 import type { AgentTapeConfig } from '../config/config';
 import { CassetteNotFoundError, UsageError } from '../errors';
 import { listCassetteFiles, resolveCassetteArguments } from '../tools/cassette-files';

@@ -1,13 +1,11 @@
 /** `agenttape diff`: a structured diff of two cassettes (an original and its `.derived.yaml`). */
 import * as path from 'node:path';
+import { derivedCassettePath } from '../cassette/cassette-path';
 import { UsageError } from '../errors';
 import { diffCassettes, formatCassetteDiff, isEmptyDiff } from '../tools/diff-cassettes';
 import { EXIT, isFile, readNamedCassette, type Command } from './command';
 import { resolveCassetteArgument } from '../tools/cassette-files';
 
-function derivedOf(file: string): string {
-  return file.replace(/\.(ya?ml|json)$/i, '.derived.$1');
-}
 
 /**
  * The `diff` command.
@@ -40,7 +38,7 @@ Examples:
     if (positionals.length === 2) {
       [after] = resolveCassetteArgument(positionals[1], cassetteDir, context.cwd);
     } else {
-      after = derivedOf(before);
+      after = derivedCassettePath(before);
       if (!isFile(after)) throw new UsageError(`diff: ${path.relative(context.cwd, before)} has no derived cassette (${path.basename(after)} does not exist). Pass the second cassette explicitly: agenttape diff <before> <after>`);
     }
     const result = diffCassettes(readNamedCassette(before), readNamedCassette(after));

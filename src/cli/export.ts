@@ -1,7 +1,7 @@
 /** `agenttape export`: a cassette as nock definitions or as JSON. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { serializeCassetteJson } from '../cassette/cassette-format';
+import { serializeCassetteJson } from '../cassette/cassette-json';
 import { UsageError } from '../errors';
 import { exportNockDefinitions } from '../tools/nock-definitions';
 import { cassetteFilesFrom, EXIT, readNamedCassette, type Command } from './command';

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeCassetteFile } from '../cassette/cassette-file';
+import { cassetteStem } from '../cassette/cassette-path';
 import { CassetteNotFoundError, UsageError } from '../errors';
 import { importNockDefinitions, parseNockDefinitions } from '../tools/nock-definitions';
 import { EXIT, isFile, type Command } from './command';
@@ -39,7 +40,7 @@ Example:
     const out = path.resolve(context.cwd, values.out);
     if (isFile(out) && !values.force) throw new UsageError(`import-nock: ${values.out} already exists. Pass --force to overwrite it, or choose another --out.`);
     const definitions = parseNockDefinitions(fs.readFileSync(source, 'utf8'), positionals[0]);
-    const testName = typeof values.name === 'string' ? values.name : path.basename(out).replace(/\.(ya?ml|json)$/i, '');
+    const testName = typeof values.name === 'string' ? values.name : cassetteStem(out);
     writeCassetteFile(out, importNockDefinitions(definitions, context.config(), { testName }));
     context.out(`imported ${definitions.length} nock definitions into ${path.relative(context.cwd, out)}\n`);
     return EXIT.ok;

@@ -7,8 +7,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../errors';
-import { CASSETTE_FORMATS, type CassetteFormat } from '../cassette/cassette-format';
+import { CASSETTE_FORMATS, type CassetteFormat } from '../cassette/cassette-path';
 import { parseMode, type Mode } from './modes';
+import { isJsonObject } from '../json';
 
 /** The built-in matchers; a function returning a key is a custom matcher. */
 export const BUILT_IN_MATCHERS = ['ignore_volatile', 'exact', 'ordered'] as const;
@@ -155,7 +156,7 @@ const KEYS: Record<keyof AgentTapeConfig, (value: unknown, where: string, config
       config.redact = { ...config.redact, enabled: value };
       return;
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    if (!isJsonObject(value)) {
       throw new ConfigError(`Invalid value for "redact" in ${where}: expected true, false or an object with names, patterns, placeholder, emails.`);
     }
     const redact = { ...config.redact };
@@ -214,7 +215,7 @@ const KEYS: Record<keyof AgentTapeConfig, (value: unknown, where: string, config
     config.format = value as CassetteFormat;
   },
   prices(value, where, config) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    if (!isJsonObject(value)) {
       throw new ConfigError(`Invalid value for "prices" in ${where}: expected an object such as {"gpt-4o": {"input": 2.5, "output": 10}} (USD per million tokens).`);
     }
     const prices: Record<string, ModelPrice> = {};

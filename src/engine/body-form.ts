@@ -12,7 +12,7 @@
  * Comparing in one form lets either recording serve either request. Only
  * matching uses it; what is written, `match_key` included, is unchanged.
  */
-import type { Json } from '../cassette/cassette-format';
+import type { Json } from '../json';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

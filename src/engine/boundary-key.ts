@@ -6,7 +6,7 @@
  * rewritten: the key is only what boundaries are compared by.
  */
 import { isIPv6 } from 'node:net';
-import type { InteractionKind } from '../cassette/cassette-format';
+import type { InteractionKind } from '../cassette/cassette-schema';
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 

@@ -5,7 +5,7 @@
  * configured. Tool calls: `{ name, args }` with volatile fields dropped.
  */
 import { createHash } from 'node:crypto';
-import type { Json } from '../cassette/cassette-format';
+import type { Json } from '../json';
 
 /** Field names that differ on every call and never decide a match by default. */
 export const DEFAULT_VOLATILE_FIELDS = [

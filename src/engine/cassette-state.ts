@@ -7,7 +7,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseCacheFolder, readCassetteFile, writeCassetteFile } from '../cassette/cassette-file';
-import { extensionOf, type CassetteDocument, type Json } from '../cassette/cassette-format';
+import { extensionOf } from '../cassette/cassette-path';
+import type { CassetteDocument } from '../cassette/cassette-schema';
+import type { Json } from '../json';
 import { CassetteNameAllocator, cassettePath, derivedCassettePath, FILE_SCOPE_NAME, type CassetteLocation } from '../cassette/cassette-path';
 import type { AgentTapeConfig } from '../config/config';
 import { isRecordAll, isRecordingMode, resolveMode, type Mode, type ModeInputs } from '../config/modes';

@@ -3,7 +3,7 @@
  * differing fields) and lists the differences as paths, the way VCR.py lists
  * which matchers failed — but down to `json.messages[2].content`.
  */
-import { isPlainObject, type Json } from '../cassette/cassette-format';
+import { isJsonObject as isPlainObject, type Json } from '../json';
 
 /** One field that differs between a recording and a request. */
 export interface FieldDifference {

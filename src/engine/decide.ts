@@ -5,7 +5,7 @@
  * A refusal is data: the words that explain it come from the host (see
  * src/report/miss-report.ts), so nothing here knows which runner runs the code.
  */
-import type { Interaction } from '../cassette/cassette-format';
+import type { Interaction } from '../cassette/cassette-schema';
 import { isRecordAll, isRecordingMode } from '../config/modes';
 import { AgentTapeError } from '../errors';
 import type { IncomingRequest } from './match-index';

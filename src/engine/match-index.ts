@@ -4,7 +4,8 @@
  * instead of a scan. Identical requests are served in recorded order, each
  * recording once (see docs/format.md, "Matching").
  */
-import type { Interaction, Json } from '../cassette/cassette-format';
+import type { Interaction } from '../cassette/cassette-schema';
+import type { Json } from '../json';
 import type { AgentTapeConfig, MatcherSpec } from '../config/config';
 import { unifyBodyForm } from './body-form';
 import { boundaryKey } from './boundary-key';

@@ -6,7 +6,7 @@
  * boundary in either form, `api.weather.com` or `https://api.weather.com`, as
  * matching does (docs/python-interop.md).
  */
-import type { InteractionKind } from '../cassette/cassette-format';
+import type { InteractionKind } from '../cassette/cassette-schema';
 import { applyOptions, type AgentTapeConfig } from '../config/config';
 import { sameBoundary } from './boundary-key';
 

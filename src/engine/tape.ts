@@ -4,7 +4,8 @@
  * system; `CassetteState` loads and saves it.
  */
 import { randomUUID } from 'node:crypto';
-import type { CassetteDocument, Interaction, Json } from '../cassette/cassette-format';
+import type { CassetteDocument, Interaction } from '../cassette/cassette-schema';
+import type { Json } from '../json';
 import type { AgentTapeConfig } from '../config/config';
 import { isRecordAll, isRecordingMode, type ResolvedMode } from '../config/modes';
 import { ConfigError } from '../errors';

@@ -4,7 +4,7 @@
  * when it is recorded, and the tape writes that session's values back. Drift
  * of a snapshotted environment variable is reported once per variable and value.
  */
-import type { Json } from '../cassette/cassette-format';
+import type { Json } from '../json';
 import type { AgentTapeConfig } from '../config/config';
 import { isRecordAll } from '../config/modes';
 import type { Tape } from '../engine/tape';

@@ -5,7 +5,7 @@
  * gives back what to store. It patches nothing itself: `SandboxFreeze` does.
  */
 import nodeCrypto = require('node:crypto');
-import type { Json } from '../cassette/cassette-format';
+import { isJsonObject, type Json } from '../json';
 import { createSeededRandom } from './seeded-random';
 
 // Taken before any sandbox patches `node:crypto`, which is shared with the sandbox.
@@ -37,7 +37,7 @@ export interface FreezeSessionInputs {
 }
 
 function asObject(value: Json | undefined): { [key: string]: Json } {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+  return isJsonObject(value) ? value : {};
 }
 
 /** A UUID v4 derived from a seed and a position, for calls beyond the recorded sequence. */

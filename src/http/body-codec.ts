@@ -9,7 +9,7 @@
  * no layout reproduces it, a verbatim `raw_b64` copy beside the readable `json`
  * (the field the Python AgentTape uses for the same purpose).
  */
-import type { Json } from '../cassette/cassette-format';
+import { isJsonObject, type Json } from '../json';
 
 /** A body as stored in a request or response. */
 export type StoredBody = { [key: string]: Json };
@@ -152,10 +152,10 @@ export function decodeBody(stored: { [key: string]: Json | undefined }): Buffer 
   if (typeof stored.raw_b64 === 'string') return Buffer.from(stored.raw_b64, 'base64');
   if (stored.json !== undefined) {
     const format = stored.json_format;
-    const layout = format !== null && typeof format === 'object' && !Array.isArray(format) ? format : {};
+    const layout = isJsonObject(format) ? format : {};
     return Buffer.from(layoutJson(stored.json, layout));
   }
-  if (stored.form !== null && typeof stored.form === 'object' && !Array.isArray(stored.form)) return Buffer.from(formText(stored.form));
+  if (isJsonObject(stored.form)) return Buffer.from(formText(stored.form));
   if (typeof stored.text === 'string') return Buffer.from(stored.text);
   if (typeof stored.body_b64 === 'string') return Buffer.from(stored.body_b64, 'base64');
   return Buffer.alloc(0);

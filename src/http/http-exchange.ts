@@ -3,7 +3,8 @@
  * bodies decoded and stored as `json`, `text` or `body_b64`; secret headers
  * never stored; volatile and transport headers left out of requests.
  */
-import type { Interaction, Json } from '../cassette/cassette-format';
+import type { Interaction } from '../cassette/cassette-schema';
+import type { Json } from '../json';
 import type { AgentTapeConfig } from '../config/config';
 import type { Redactor } from '../redact/redactor';
 import equal from 'fast-deep-equal';

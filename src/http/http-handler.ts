@@ -5,7 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import * as zlib from 'node:zlib';
-import type { Interaction, Json } from '../cassette/cassette-format';
+import type { Interaction } from '../cassette/cassette-schema';
+import type { Json } from '../json';
 import type { AgentTapeConfig } from '../config/config';
 import { computeMatchKey, canonicalizeRequest } from '../engine/canonical-request';
 import type { CassetteRuntime } from '../engine/cassette-runtime';

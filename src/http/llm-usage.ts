@@ -10,13 +10,12 @@
  * are added so every reader of the shared format (the Python CLI's token
  * totals included) sees the same three numbers.
  */
-import type { Json } from '../cassette/cassette-format';
+import { isJsonObject, type Json, type JsonObject } from '../json';
 import { sseDataObjects, type SseEntry } from './sse-events';
 
-type JsonObject = { [key: string]: Json };
 
 function asObject(value: Json | undefined): JsonObject | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+  return isJsonObject(value) ? value : undefined;
 }
 
 /** The usage objects a response body or event carries, outermost last so it wins. */

@@ -6,7 +6,8 @@
  * serializer would not reproduce (CRLF line endings, `data:` without a space,
  * unusual field order, an unterminated tail) is kept verbatim as `raw`.
  */
-import { EVENT_DATA_TEXT, type Json } from '../cassette/cassette-format';
+import { eventDataText } from '../cassette/cached-events';
+import { isJsonObject, type Json } from '../json';
 
 /** One stored event: its fields, or its verbatim text. */
 export interface SseEntry {
@@ -17,8 +18,6 @@ export interface SseEntry {
   retry?: number;
   /** The exact text of an event the fields could not reproduce. */
   raw?: string;
-  /** `data` as its compact JSON text, in the parse cache's unparsed form of the events. */
-  [EVENT_DATA_TEXT]?: string;
 }
 
 /** One event as found in a stream: its stored form and where its text lies. */
@@ -78,8 +77,8 @@ export function serializeSseEntry(entry: SseEntry): string {
   if (entry.comment !== undefined) out += prefixLines(': ', entry.comment);
   if (entry.id !== undefined) out += `id: ${entry.id}\n`;
   if (entry.event !== undefined) out += `event: ${entry.event}\n`;
-  const dataText = entry[EVENT_DATA_TEXT];
-  if (typeof dataText === 'string') {
+  const dataText = eventDataText(entry);
+  if (dataText !== undefined) {
     // JSON data still as the parse cache keeps it: the very text JSON.stringify would give.
     out += `data: ${dataText}\n`;
   } else if (entry.data !== undefined) {
@@ -153,7 +152,7 @@ export function sseDataObjects(entries: readonly SseEntry[]): { [key: string]: J
   for (const entry of entries) {
     const data = typeof entry.raw === 'string' ? rawDataText(entry.raw) : entry.data;
     const value = typeof data === 'string' ? jsonObjectIn(data) : data;
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) out.push(value);
+    if (isJsonObject(value)) out.push(value);
   }
   return out;
 }

@@ -12,7 +12,8 @@
  * - `chunks`: for other streamed bodies, `{ delay_ms, text }` or
  *   `{ delay_ms, body_b64 }` per chunk.
  */
-import { UNPARSED_EVENTS, type Json } from '../cassette/cassette-format';
+import { sseEventsForReplay } from '../cassette/cached-events';
+import { isJsonObject, type Json } from '../json';
 import { decodeUtf8 } from './body-codec';
 import { parseSse, serializeSseEntry, type SseEntry } from './sse-events';
 
@@ -102,7 +103,7 @@ function delayOf(value: Json | undefined): number | undefined {
 }
 
 function asEntry(value: Json): { [key: string]: Json } {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+  return isJsonObject(value) ? value : {};
 }
 
 const UTF8 = new TextEncoder();
@@ -159,11 +160,10 @@ function sseChunks(entries: Json[]): TimedChunk[] {
  * decodeStreamedBody({ status_code: 200, sse: [{ delay_ms: 3, data: { a: 1 } }] });
  * // [{ delayMs: 3, bytes: <'data: {"a":1}\n\n'> }]
  */
-export function decodeStreamedBody(stored: { [key: string]: Json | undefined; [UNPARSED_EVENTS]?: Json[] }): TimedChunk[] | undefined {
-  // Checked first: reading `sse` would parse every event's data only to serialize it again.
-  const unparsed = stored[UNPARSED_EVENTS];
-  if (Array.isArray(unparsed)) return sseChunks(unparsed);
-  if (Array.isArray(stored.sse)) return sseChunks(stored.sse);
+export function decodeStreamedBody(stored: { [key: string]: Json | undefined }): TimedChunk[] | undefined {
+  // Not `stored.sse`: from the parse cache that would parse every event's data only to serialize it again.
+  const events = sseEventsForReplay(stored);
+  if (events) return sseChunks(events);
   if (Array.isArray(stored.chunks)) {
     return stored.chunks.map((value) => {
       const chunk = asEntry(value);

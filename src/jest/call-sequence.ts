@@ -3,7 +3,8 @@
  * run's interactions next to the recorded ones, each reduced to what matching
  * looks at (kind, boundary key, canonical request).
  */
-import type { Interaction, Json } from '../cassette/cassette-format';
+import type { Interaction } from '../cassette/cassette-schema';
+import type { Json } from '../json';
 import { boundaryKey } from '../engine/boundary-key';
 import { comparedRequest, primaryCanonicalOptions } from '../engine/match-index';
 import type { Tape } from '../engine/tape';

@@ -2,7 +2,7 @@
  * Custom matchers (see docs/boundaries.md, "Matchers"). Loaded by the preset through
  * `setupFilesAfterEnv`; importing this module registers them.
  */
-import type { Interaction } from '../cassette/cassette-format';
+import type { Interaction } from '../cassette/cassette-schema';
 import './matchers-types';
 
 /*

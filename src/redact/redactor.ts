@@ -7,7 +7,8 @@
  * lines of server-sent events. Redaction is idempotent: redacting a redacted
  * value changes nothing, which is what keeps match keys stable.
  */
-import type { CassetteDocument, Json } from '../cassette/cassette-format';
+import type { CassetteDocument } from '../cassette/cassette-schema';
+import type { Json } from '../json';
 import type { RedactConfig } from '../config/config';
 
 /** Header and key names whose values are always secret (compared lower-case, ignoring `-` and `_`). */

@@ -3,7 +3,7 @@
  * as text: one line per field, and a line diff for long or multi-line strings.
  */
 import type { DiffOptions } from 'jest-diff';
-import type { Json } from '../cassette/cassette-format';
+import type { Json } from '../json';
 import type { FieldDifference } from '../engine/closest-recording';
 
 const PLAIN: DiffOptions = {

@@ -5,7 +5,7 @@
  * words of the host that runs the code (the Jest environment or `useCassette`).
  */
 import * as path from 'node:path';
-import type { Json } from '../cassette/cassette-format';
+import type { Json } from '../json';
 import { derivedCassettePath } from '../cassette/cassette-path';
 import type { ModeSource, ResolvedMode } from '../config/modes';
 import { RecordingRefusedInCiError, UnmatchedInteractionError, type AgentTapeError } from '../errors';

@@ -3,7 +3,7 @@
  * test's cassette. It holds no state: it reads the session's state through
  * the bridge, so the same object works in every test file and under `useCassette`.
  */
-import type { Interaction } from '../cassette/cassette-format';
+import type { Interaction } from '../cassette/cassette-schema';
 import type { Mode } from '../config/modes';
 import type { InteractionSource, Tape } from '../engine/tape';
 import { readBridge, type CassetteUseOptions } from './session-bridge';

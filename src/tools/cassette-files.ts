@@ -5,14 +5,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { toCassetteFileName } from '../cassette/cassette-path';
+import { cassetteStem, isCassetteFileName, toCassetteFileName } from '../cassette/cassette-path';
 import { CassetteNotFoundError } from '../errors';
 
-const CASSETTE_FILE = /\.(ya?ml|json)$/i;
-
-function isCassetteFile(name: string): boolean {
-  return CASSETTE_FILE.test(name) && !path.basename(name).startsWith('.');
-}
 
 /**
  * Every cassette file under a folder, sorted; none when the folder is absent.
@@ -24,7 +19,7 @@ export function listCassetteFiles(folder: string): string[] {
   if (!fs.existsSync(folder)) return [];
   const entries = fs.readdirSync(folder, { recursive: true, withFileTypes: true });
   return entries
-    .filter((entry) => entry.isFile() && isCassetteFile(entry.name))
+    .filter((entry) => entry.isFile() && isCassetteFileName(entry.name))
     .map((entry) => path.join(entry.parentPath, entry.name))
     .sort();
 }
@@ -46,7 +41,7 @@ export function resolveCassetteArgument(argument: string, cassetteDir: string, c
   }
   const wanted = toCassetteFileName(argument).toLowerCase();
   const byName = listCassetteFiles(cassetteDir).filter((file) => {
-    const stem = path.basename(file).replace(CASSETTE_FILE, '').toLowerCase();
+    const stem = cassetteStem(file).toLowerCase();
     return stem === wanted || stem === argument.toLowerCase();
   });
   if (byName.length > 0) return byName;

@@ -4,7 +4,8 @@
  * match key first (the same request), then by kind and boundary in order;
  * each changed pair lists its differing fields as paths.
  */
-import type { CassetteDocument, Interaction, Json } from '../cassette/cassette-format';
+import type { CassetteDocument, Interaction } from '../cassette/cassette-schema';
+import type { Json } from '../json';
 import { boundaryKey, sameBoundary } from '../engine/boundary-key';
 import { diffFields, type FieldDifference } from '../engine/closest-recording';
 import { formatDifferences } from '../report/difference-text';

@@ -2,7 +2,7 @@
  * `agenttape inspect`: what a cassette holds — each interaction, its latency
  * and tokens, and an estimated cost from a price table.
  */
-import type { CassetteDocument } from '../cassette/cassette-format';
+import type { CassetteDocument } from '../cassette/cassette-schema';
 import { describeInteraction, modelOf, tokensOf } from './interaction-facts';
 import { costOf, priceOf, type PriceTable } from './price-table';
 

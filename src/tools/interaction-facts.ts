@@ -4,19 +4,8 @@
  * exchanges of OpenAI and Anthropic, and the Python AgentTape's SDK-level
  * `llm` records).
  */
-import type { Interaction, Json } from '../cassette/cassette-format';
-
-type JsonObject = { [key: string]: Json };
-
-/**
- * True for a JSON object (not an array, not null).
- *
- * @example
- * isJsonObject({ a: 1 }); // true
- */
-export function isJsonObject(value: Json | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import type { Interaction } from '../cassette/cassette-schema';
+import { isJsonObject, type Json, type JsonObject } from '../json';
 
 /**
  * The response of an HTTP interaction as a mapping, or undefined.

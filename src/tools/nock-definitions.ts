@@ -6,7 +6,8 @@
  */
 import { gunzipSync, brotliDecompressSync, inflateSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
-import type { CassetteDocument, Interaction, Json } from '../cassette/cassette-format';
+import type { CassetteDocument, Interaction } from '../cassette/cassette-schema';
+import { isJsonObject, type Json } from '../json';
 import type { AgentTapeConfig } from '../config/config';
 import { canonicalizeRequest, computeMatchKey } from '../engine/canonical-request';
 import { primaryCanonicalOptions } from '../engine/match-index';
@@ -15,7 +16,7 @@ import { classifyUrl, toStoredRequest, toStoredResponse } from '../http/http-exc
 import { extractLlmUsage } from '../http/llm-usage';
 import { Redactor } from '../redact/redactor';
 import { AGENTTAPE_VERSION } from '../version';
-import { httpResponseOf, isJsonObject } from './interaction-facts';
+import { httpResponseOf } from './interaction-facts';
 
 /** One nock definition, as nock's recorder and nock.back write it. */
 export interface NockDefinition {

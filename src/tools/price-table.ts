@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import type { ModelPrice } from '../config/config';
 import { UsageError } from '../errors';
+import { isJsonObject } from '../json';
 
 export type { ModelPrice };
 
@@ -70,7 +71,7 @@ export function loadPriceTable(file: string, base: PriceTable = DEFAULT_PRICES):
     throw new UsageError(`cannot read the price table ${file}: ${(error as Error).message}. Pass a JSON file like {"gpt-4o": {"input": 2.5, "output": 10}} (USD per million tokens).`);
   }
   const table: PriceTable = { ...base };
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+  if (!isJsonObject(data)) {
     throw new UsageError(`the price table ${file} is not a JSON object. Write {"model-prefix": {"input": 2.5, "output": 10}} (USD per million tokens).`);
   }
   for (const [model, price] of Object.entries(data)) {

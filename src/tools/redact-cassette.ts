@@ -4,7 +4,8 @@
  * call secret change; match keys are recomputed for requests that changed so
  * the cassette still replays.
  */
-import type { CassetteDocument, Interaction, Json } from '../cassette/cassette-format';
+import type { CassetteDocument, Interaction } from '../cassette/cassette-schema';
+import type { Json } from '../json';
 import type { AgentTapeConfig } from '../config/config';
 import { canonicalizeRequest, computeMatchKey } from '../engine/canonical-request';
 import { diffFields } from '../engine/closest-recording';

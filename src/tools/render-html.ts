@@ -4,8 +4,9 @@
  * cassettes side by side. No scripts, no external resources (a strict
  * Content-Security-Policy says so), and every recorded string is escaped.
  */
-import type { CassetteDocument, Interaction, Json } from '../cassette/cassette-format';
-import { describeInteraction, httpResponseOf, isJsonObject, tokensOf } from './interaction-facts';
+import type { CassetteDocument, Interaction } from '../cassette/cassette-schema';
+import { isJsonObject, type Json } from '../json';
+import { describeInteraction, httpResponseOf, tokensOf } from './interaction-facts';
 
 /** A cassette to show, with the name to show it under. */
 export interface NamedCassette {

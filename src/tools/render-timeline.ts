@@ -3,7 +3,7 @@
  * laid end to end in recorded order, each bar as long as its latency, so the
  * slow step of an agent run stands out.
  */
-import type { CassetteDocument } from '../cassette/cassette-format';
+import type { CassetteDocument } from '../cassette/cassette-schema';
 import { describeInteraction } from './interaction-facts';
 
 /**

@@ -5,7 +5,9 @@
  * timestamps or random ids in requests that will differ on the next run.
  */
 import * as fs from 'node:fs';
-import { parseCassetteFile, type CassetteDocument, type Json } from '../cassette/cassette-format';
+import { parseCassetteFile } from '../cassette/cassette-file';
+import type { CassetteDocument } from '../cassette/cassette-schema';
+import type { Json } from '../json';
 import type { RedactConfig } from '../config/config';
 import { DEFAULT_VOLATILE_FIELDS } from '../engine/canonical-request';
 import { AgentTapeError } from '../errors';

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { toCassetteFileName } from '../cassette/cassette-path';
+import { cassetteNameOf, toCassetteFileName } from '../cassette/cassette-path';
 import { listCassetteFiles } from '../tools/cassette-files';
 import type { TestFileUsage } from './cassette-usage';
 
@@ -20,15 +20,10 @@ export interface ObsoleteReport {
   used: number;
 }
 
-const CASSETTE_EXTENSION = /\.(ya?ml|json)$/i;
 const COLLISION_SUFFIX = / \(\d+\)$/;
 
-function stemOf(file: string): string {
-  return path.basename(file).replace(CASSETTE_EXTENSION, '').replace(/\.derived$/, '');
-}
-
 function isUsed(file: string, usedStems: Set<string>, skipped: Set<string>): boolean {
-  const stem = stemOf(file);
+  const stem = cassetteNameOf(file);
   if (usedStems.has(stem)) return true;
   return skipped.has(stem.replace(COLLISION_SUFFIX, '').toLowerCase());
 }
@@ -55,7 +50,7 @@ export function findObsoleteCassettes(input: { rootDir: string; cassetteDir: str
     let facts = prepared.get(usage);
     if (!facts) {
       facts = {
-        usedStems: new Set(usage.used.map(stemOf)),
+        usedStems: new Set(usage.used.map(cassetteNameOf)),
         skipped: new Set(usage.skippedTests.map((name) => toCassetteFileName(name).toLowerCase())),
       };
       prepared.set(usage, facts);
