@@ -7,10 +7,9 @@ import { performance } from 'node:perf_hooks';
 import * as zlib from 'node:zlib';
 import type { Interaction, Json } from '../cassette/cassette-format';
 import type { AgentTapeConfig } from '../config/config';
-import { computeMatchKey, canonicalizeRequest } from '../engine/canonical-request';
 import type { CassetteRuntime } from '../engine/cassette-runtime';
 import { serve } from '../engine/decide';
-import { primaryCanonicalOptions } from '../engine/match-index';
+import { matchKeyOf } from '../engine/match-index';
 import type { Tape } from '../engine/tape';
 import { classifyUrl, toStoredRequest, toStoredResponse, toWireResponse, type WireRequest } from './http-exchange';
 import { UninterceptableRequestError } from '../errors';
@@ -89,7 +88,7 @@ function passThrough(runtime: CassetteRuntime, tape: Tape | undefined, incoming:
   const started = performance.now();
   // Recorded when the response ends, but placed by when it started, as replay serves it; the cassette is saved only once it is.
   const step = tape.startStep({ awaited: true });
-  const base = { ...incoming, match_key: computeMatchKey(canonicalizeRequest(incoming.request, primaryCanonicalOptions(config))), tags: [] as string[], metadata: {} };
+  const base = { ...incoming, match_key: matchKeyOf(incoming.request, config), tags: [] as string[], metadata: {} };
   let status = 0;
   let headers: HeaderMap = {};
   const chunks: TimedChunk[] = [];

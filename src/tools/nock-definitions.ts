@@ -8,8 +8,7 @@ import { gunzipSync, brotliDecompressSync, inflateSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
 import type { CassetteDocument, Interaction, Json } from '../cassette/cassette-format';
 import type { AgentTapeConfig } from '../config/config';
-import { canonicalizeRequest, computeMatchKey } from '../engine/canonical-request';
-import { primaryCanonicalOptions } from '../engine/match-index';
+import { matchKeyOf } from '../engine/match-index';
 import { ImportFormatError } from '../errors';
 import { classifyUrl, toStoredRequest, toStoredResponse } from '../http/http-exchange';
 import { extractLlmUsage } from '../http/llm-usage';
@@ -102,7 +101,6 @@ export function parseNockDefinitions(text: string, source: string): NockDefiniti
  */
 export function importNockDefinitions(definitions: NockDefinition[], config: AgentTapeConfig, meta: { testName: string; now?: Date }): CassetteDocument {
   const redactor = new Redactor(config.redact);
-  const options = primaryCanonicalOptions(config);
   const interactions = definitions.map((definition, index): Interaction => {
     const url = `${definition.scope.replace(/\/$/, '')}${definition.path}`;
     const reqHeaders = { ...(definition.reqheaders ?? {}) };
@@ -120,7 +118,7 @@ export function importNockDefinitions(definitions: NockDefinition[], config: Age
       boundary,
       request,
       response,
-      match_key: computeMatchKey(canonicalizeRequest(request, options)),
+      match_key: matchKeyOf(request, config),
       latency_ms: null,
       usage: kind === 'llm' ? extractLlmUsage(response) : null,
       tags: ['imported:nock'],
