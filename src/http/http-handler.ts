@@ -9,6 +9,7 @@ import type { Interaction, Json } from '../cassette/cassette-format';
 import type { AgentTapeConfig } from '../config/config';
 import type { CassetteRuntime } from '../engine/cassette-runtime';
 import { serve } from '../engine/decide';
+import { isSdkHeader } from '../engine/header-policy';
 import { matchKeyOf } from '../engine/match-index';
 import type { Tape } from '../engine/tape';
 import { classifyUrl, toStoredRequest, toStoredResponse, toWireResponse, type WireRequest } from './http-exchange';
@@ -19,7 +20,7 @@ import type { TimedChunk } from './streamed-body';
 import { timedBody } from './timed-body';
 
 function isSdkRequest(wire: WireRequest): boolean {
-  return Object.keys(wire.headers).some((name) => name.toLowerCase().startsWith('x-stainless-'));
+  return Object.keys(wire.headers).some(isSdkHeader);
 }
 
 /**

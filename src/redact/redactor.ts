@@ -9,27 +9,16 @@
  */
 import type { CassetteDocument, Json } from '../cassette/cassette-format';
 import type { RedactConfig } from '../config/config';
+import { CREDENTIAL_HEADERS } from '../engine/header-policy';
 
-/** Header and key names whose values are always secret (compared lower-case, ignoring `-` and `_`). */
-export const SECRET_NAMES = [
-  'authorization',
-  'proxy-authorization',
-  // Challenges often quote the rejected credential back.
-  'www-authenticate',
-  'proxy-authenticate',
-  'x-api-key',
-  'api-key',
+/**
+ * Header and key names whose values are always secret (compared lower-case,
+ * ignoring `-` and `_`): the credential headers of src/engine/header-policy.ts,
+ * then key names.
+ */
+export const SECRET_NAMES: readonly string[] = [
+  ...CREDENTIAL_HEADERS,
   'apikey',
-  'x-goog-api-key',
-  'openai-api-key',
-  'anthropic-api-key',
-  'x-auth-token',
-  'x-access-token',
-  'x-amz-security-token',
-  'x-csrf-token',
-  'x-xsrf-token',
-  'cookie',
-  'set-cookie',
   'password',
   'passwd',
   'secret',
