@@ -1,7 +1,8 @@
 import { canonicalOptions, isVolatileName } from '../../src/engine/canonical-request';
 import { CREDENTIAL_HEADERS, isSdkHeader, isUnrecordedRequestHeader, VOLATILE_REQUEST_HEADERS } from '../../src/engine/header-policy';
 import { toStoredRequest } from '../../src/http/http-exchange';
-import { Redactor, SECRET_NAMES } from '../../src/redact/redactor';
+import { Redactor } from '../../src/redact/redactor';
+import { SECRET_NAMES } from '../../src/redact/secret-detector';
 
 const redactor = new Redactor({ enabled: true, names: [], patterns: [], placeholder: '***REDACTED***', emails: true });
 const defaults = canonicalOptions({ ignoreVolatileFields: [], matchHeaders: true }, false);
