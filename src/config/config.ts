@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../errors';
 import { CASSETTE_FORMATS, type CassetteFormat } from '../cassette/cassette-format';
+import { FREEZE_FEATURES } from '../freeze/freeze-features';
 import { parseMode, type Mode } from './modes';
 
 /** The built-in matchers; a function returning a key is a custom matcher. */
@@ -109,8 +110,6 @@ export const REDACTED = '***REDACTED***';
 
 /** The name of the configuration file at the project root. */
 export const CONFIG_FILE_NAME = 'agenttape.config.json';
-
-const FREEZE_FEATURES = ['clock', 'uuid', 'random'];
 
 function defaults(rootDir: string): AgentTapeConfig {
   return {
