@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { applyOptions, CONFIG_KEYS, loadConfig, REDACTED } from '../../src/config/config';
 import { ConfigError } from '../../src/errors';
+import { loadPriceTable } from '../../src/tools/price-table';
 
 function project(files: Record<string, unknown>): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'agenttape-config-'));
@@ -83,5 +84,23 @@ describe('every bad value is a ConfigError naming the key and what is allowed', 
   test('the list of keys is the documented one', () => {
     const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'configuration.md'), 'utf8');
     for (const key of CONFIG_KEYS) expect(doc).toContain(`\`${key}\``);
+  });
+});
+
+describe('prices: one rule for the configuration key and for inspect --prices', () => {
+  const bad = [{ 'gpt-4o': { input: 'cheap', output: 1 } }, { 'gpt-4o': null }, { 'gpt-4o': { input: 1 } }, ['gpt-4o'], 42];
+
+  test.each(bad)('%j is refused by both, naming the model when one is at fault', (prices) => {
+    const fromConfig = errorOf(() => loadConfig(project({ 'agenttape.config.json': { prices } })));
+    const root = project({ 'prices.json': prices });
+    expect(() => loadPriceTable(path.join(root, 'prices.json'))).toThrow(Array.isArray(prices) || typeof prices !== 'object' ? /not a JSON object/ : /the price of "gpt-4o"/);
+    expect(fromConfig.message).toMatch(Array.isArray(prices) || typeof prices !== 'object' ? /Invalid value for "prices"/ : /Invalid price for "gpt-4o"/);
+  });
+
+  test('a valid table is read the same by both, merged over the built-in prices by inspect', () => {
+    const prices = { 'gpt-4o': { input: 1, output: 2 } };
+    expect(loadConfig(project({ 'agenttape.config.json': { prices } })).prices).toEqual(prices);
+    const root = project({ 'prices.json': prices });
+    expect(loadPriceTable(path.join(root, 'prices.json'), {})).toEqual(prices);
   });
 });

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import type { Interaction } from '../../src/cassette/cassette-schema';
 import type { Json } from '../../src/json';
 import { loadConfig, type MatcherSpec } from '../../src/config/config';
-import { MatchIndex, type IncomingRequest } from '../../src/engine/match-index';
+import { computeMatchKey, canonicalizeRequest, canonicalOptions } from '../../src/engine/canonical-request';
+import { MatchIndex, matchKeyOf, type IncomingRequest } from '../../src/engine/match-index';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'agenttape-match-'));
 
@@ -128,5 +129,20 @@ describe('fallback chains', () => {
     );
     expect(index.take(incoming(post({ q: 'b' })))).toBe(1);
     expect(index.take(incoming(post({ q: 'zzz' })))).toBe(0);
+  });
+});
+
+describe('matchKeyOf: the match_key every writer records', () => {
+  test('sha256 of the request canonicalized with the first matcher: volatile fields and query order do not change it', () => {
+    const a = post({ q: 'hi', created_at: 1 }, {}, 'https://api.example.com/v1/run?b=2&a=1');
+    const b = post({ created_at: 2, q: 'hi' }, {}, 'https://api.example.com/v1/run?a=1&b=2');
+    expect(matchKeyOf(a, config())).toBe(matchKeyOf(b, config()));
+    expect(matchKeyOf(a, config())).toBe(computeMatchKey(canonicalizeRequest(a, canonicalOptions(config(), false))));
+    expect(matchKeyOf(a, config())).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  test('with `exact` first, volatile fields are part of the key', () => {
+    const exact = config({ matchers: ['exact'] });
+    expect(matchKeyOf(post({ q: 'hi', created_at: 1 }), exact)).not.toBe(matchKeyOf(post({ q: 'hi', created_at: 2 }), exact));
   });
 });

@@ -10,10 +10,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import type { Interaction, InteractionKind, RecordedError } from '../cassette/cassette-schema';
 import type { Json } from '../json';
-import { canonicalizeRequest, computeMatchKey } from '../engine/canonical-request';
 import type { CassetteRuntime } from '../engine/cassette-runtime';
 import { serve } from '../engine/decide';
-import { primaryCanonicalOptions } from '../engine/match-index';
+import { matchKeyOf } from '../engine/match-index';
 
 /** One boundary call, as the wrappers describe it. */
 export interface BoundaryCall {
@@ -90,7 +89,7 @@ export class BoundaryRecorder {
       return { action: 'refuse', error };
     }
     const started = performance.now();
-    const matchKey = computeMatchKey(canonicalizeRequest(request, primaryCanonicalOptions(runtime.config)));
+    const matchKey = matchKeyOf(request, runtime.config);
     // Recorded when the call ends, in its place by when it started, as replay serves it.
     const step = tape.startStep({ awaited: false });
     const redact = <T>(value: T): T => runtime.redactor.redactValue(value as unknown as Json) as unknown as T;

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../errors';
 import { CASSETTE_FORMATS, type CassetteFormat } from '../cassette/cassette-path';
+import { FREEZE_FEATURES } from '../freeze/freeze-features';
 import { parseMode, type Mode } from './modes';
 import { isJsonObject } from '../json';
 
@@ -35,6 +36,30 @@ export interface RedactConfig {
 export interface ModelPrice {
   input: number;
   output: number;
+}
+
+/** Why a price table is invalid: not an object, or one model's price is not `{ input, output }` numbers. */
+export type PriceProblem = { kind: 'not-an-object' } | { kind: 'bad-price'; model: string; price: unknown };
+
+/**
+ * Checks a price table (`{ "model-prefix": { "input": 2.5, "output": 10 } }`,
+ * USD per million tokens; docs/configuration.md): the one rule for the
+ * `prices` key and for `agenttape inspect --prices <file>`, each of which
+ * words the problem for where the table came from.
+ *
+ * @example
+ * checkPrices({ 'gpt-4o': { input: 2.5, output: 10 } }); // { prices: { 'gpt-4o': { input: 2.5, output: 10 } } }
+ * checkPrices({ 'gpt-4o': { input: '2.5' } });          // { problem: { kind: 'bad-price', model: 'gpt-4o', price: { input: '2.5' } } }
+ */
+export function checkPrices(value: unknown): { prices: Record<string, ModelPrice> } | { problem: PriceProblem } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: { kind: 'not-an-object' } };
+  const prices: Record<string, ModelPrice> = {};
+  for (const [model, price] of Object.entries(value)) {
+    const p = price as Partial<ModelPrice> | null;
+    if (!p || typeof p.input !== 'number' || typeof p.output !== 'number') return { problem: { kind: 'bad-price', model, price } };
+    prices[model] = { input: p.input, output: p.output };
+  }
+  return { prices };
 }
 
 /** The validated configuration. */
@@ -86,8 +111,6 @@ export const REDACTED = '***REDACTED***';
 
 /** The name of the configuration file at the project root. */
 export const CONFIG_FILE_NAME = 'agenttape.config.json';
-
-const FREEZE_FEATURES = ['clock', 'uuid', 'random'];
 
 function defaults(rootDir: string): AgentTapeConfig {
   return {
@@ -215,18 +238,16 @@ const KEYS: Record<keyof AgentTapeConfig, (value: unknown, where: string, config
     config.format = value as CassetteFormat;
   },
   prices(value, where, config) {
-    if (!isJsonObject(value)) {
+    const checked = checkPrices(value);
+    if ('prices' in checked) {
+      config.prices = checked.prices;
+      return;
+    }
+    const { problem } = checked;
+    if (problem.kind === 'not-an-object') {
       throw new ConfigError(`Invalid value for "prices" in ${where}: expected an object such as {"gpt-4o": {"input": 2.5, "output": 10}} (USD per million tokens).`);
     }
-    const prices: Record<string, ModelPrice> = {};
-    for (const [model, price] of Object.entries(value)) {
-      const p = price as Partial<ModelPrice> | null;
-      if (!p || typeof p.input !== 'number' || typeof p.output !== 'number') {
-        throw new ConfigError(`Invalid price for "${model}" in "prices" in ${where}: ${JSON.stringify(price)}. Give numbers: {"input": 2.5, "output": 10} (USD per million tokens).`);
-      }
-      prices[model] = { input: p.input, output: p.output };
-    }
-    config.prices = prices;
+    throw new ConfigError(`Invalid price for "${problem.model}" in "prices" in ${where}: ${JSON.stringify(problem.price)}. Give numbers: {"input": 2.5, "output": 10} (USD per million tokens).`);
   },
 };
 

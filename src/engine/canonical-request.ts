@@ -6,24 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import type { Json } from '../json';
+import { hasVolatilePrefix, VOLATILE_REQUEST_HEADERS } from './header-policy';
 
-/** Field names that differ on every call and never decide a match by default. */
-export const DEFAULT_VOLATILE_FIELDS = [
-  'timestamp',
-  'created',
-  'created_at',
-  'request_id',
-  'x-request-id',
-  'nonce',
-  'trace_id',
-  'traceparent',
-  'date',
-  'user-agent',
-  'idempotency-key',
-];
-
-/** Header names that vary per SDK version, OS or retry and never decide a match. */
-const VOLATILE_HEADER_PREFIXES = ['x-stainless-'];
+/**
+ * Field names that differ on every call and never decide a match by default:
+ * body keys and query parameters here, plus the volatile request headers of
+ * src/engine/header-policy.ts (a body or query field of the same name is as volatile).
+ */
+export const DEFAULT_VOLATILE_FIELDS: readonly string[] = ['timestamp', 'created', 'created_at', 'request_id', 'nonce', 'trace_id', ...VOLATILE_REQUEST_HEADERS];
 
 /** How requests are canonicalized. */
 export interface CanonicalOptions {
@@ -56,7 +46,7 @@ export function canonicalOptions(
 export function isVolatileName(name: string, options: CanonicalOptions): boolean {
   const lower = name.toLowerCase();
   if (options.volatile.has(lower)) return true;
-  return options.volatile.size > 0 && VOLATILE_HEADER_PREFIXES.some((p) => lower.startsWith(p));
+  return options.volatile.size > 0 && hasVolatilePrefix(lower);
 }
 
 function dropVolatile(value: Json, options: CanonicalOptions): Json {

@@ -9,7 +9,7 @@ import type { Json } from '../json';
 import type { AgentTapeConfig, MatcherSpec } from '../config/config';
 import { unifyBodyForm } from './body-form';
 import { boundaryKey } from './boundary-key';
-import { canonicalizeRequest, canonicalOptions, stableStringify, type CanonicalOptions } from './canonical-request';
+import { canonicalizeRequest, canonicalOptions, computeMatchKey, stableStringify, type CanonicalOptions } from './canonical-request';
 
 /** A request as the engine sees it: kind, boundary and the stored (redacted) request. */
 export interface IncomingRequest {
@@ -125,4 +125,20 @@ export function comparedRequest(request: { [key: string]: Json }, options: Canon
  */
 export function primaryCanonicalOptions(config: AgentTapeConfig): CanonicalOptions {
   return canonicalOptions(config, config.matchers[0] === 'exact');
+}
+
+/**
+ * The `match_key` written for a request (docs/format.md, "Matching"): `sha256:`
+ * of the request canonicalized with the first matcher's options. The one
+ * recipe every writer of `match_key` uses — the HTTP handler, the boundary
+ * recorder, `agenttape redact` and the nock import — so a recording made live
+ * and one rewritten by a tool carry the same key. The body is hashed in the
+ * form it was stored in (not the unified form of {@link comparedRequest}), so
+ * keys written by earlier versions stay valid.
+ *
+ * @example
+ * matchKeyOf({ method: 'GET', url: 'https://api.x.com/v1?b=2&a=1' }, config); // 'sha256:…' (same as for '?a=1&b=2')
+ */
+export function matchKeyOf(request: { [key: string]: Json }, config: AgentTapeConfig): string {
+  return computeMatchKey(canonicalizeRequest(request, primaryCanonicalOptions(config)));
 }

@@ -6,14 +6,13 @@
  */
 import nodeCrypto = require('node:crypto');
 import { isJsonObject, type Json } from '../json';
+import { FREEZE_FEATURES, type FreezeFeature } from './freeze-features';
 import { createSeededRandom } from './seeded-random';
 
 // Taken before any sandbox patches `node:crypto`, which is shared with the sandbox.
 const nativeRandomUUID = nodeCrypto.randomUUID;
 const { createHash, randomInt } = nodeCrypto;
 
-/** What can be frozen. */
-export const FREEZE_FEATURES = ['clock', 'uuid', 'random'] as const;
 
 /** One environment variable whose value differs from the recording. */
 export interface EnvDrift {
@@ -105,7 +104,7 @@ export class FreezeSession {
   }
 
   /** True when this feature is frozen. */
-  has(feature: (typeof FREEZE_FEATURES)[number]): boolean {
+  has(feature: FreezeFeature): boolean {
     return this.features.has(feature);
   }
 

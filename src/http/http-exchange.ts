@@ -9,6 +9,7 @@ import type { AgentTapeConfig } from '../config/config';
 import type { Redactor } from '../redact/redactor';
 import equal from 'fast-deep-equal';
 import { decodeBody, encodeRequestBody, encodeResponseBody, normalizeMultipart } from './body-codec';
+import { CONNECTION_RESPONSE_HEADERS, isUnrecordedRequestHeader, WIRE_BODY_HEADERS } from '../engine/header-policy';
 import { decodeStreamedBody, encodeStreamedBody, isStreamedBody, type TimedChunk } from './streamed-body';
 
 /** A request as intercepted. */
@@ -29,15 +30,6 @@ export interface WireResponse {
   /** Whether the response declared its length (a body without one was streamed). */
   contentLength?: boolean;
 }
-
-/** Request headers that describe the connection or the client, not the request. */
-const TRANSPORT_REQUEST_HEADERS = new Set(['host', 'content-length', 'connection', 'accept-encoding', 'transfer-encoding', 'keep-alive']);
-/** Headers describing the wire form of a body that is stored decoded. */
-export const WIRE_BODY_HEADERS = new Set(['content-encoding', 'content-length', 'transfer-encoding']);
-/** Response headers about the recording connection, meaningless on replay. */
-const CONNECTION_RESPONSE_HEADERS = new Set(['connection', 'keep-alive']);
-/** Request headers that change on every call or with the client's version. */
-const VOLATILE_REQUEST_HEADERS = new Set(['user-agent', 'date', 'x-request-id', 'idempotency-key', 'traceparent', 'tracestate']);
 
 /** Hosts of LLM APIs whose requests are `kind: llm` (see docs/format.md). */
 export const KNOWN_LLM_HOSTS = [
@@ -74,7 +66,7 @@ function lowerHeaders(headers: Record<string, string | string[] | undefined>): R
 export function toStoredRequest(wire: WireRequest, redactor: Redactor): { [key: string]: Json } {
   const headers: { [key: string]: Json } = {};
   for (const [name, value] of Object.entries(lowerHeaders(wire.headers))) {
-    if (TRANSPORT_REQUEST_HEADERS.has(name) || VOLATILE_REQUEST_HEADERS.has(name) || name.startsWith('x-stainless-')) continue;
+    if (isUnrecordedRequestHeader(name)) continue;
     if (redactor.isSecretName(name)) continue;
     const text = name === 'content-type' && !Array.isArray(value) ? normalizeMultipart(Buffer.alloc(0), value).contentType : value;
     headers[name] = Array.isArray(text) ? text.map((v) => redactor.redactString(v)) : redactor.redactString(text);

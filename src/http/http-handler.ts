@@ -8,10 +8,10 @@ import * as zlib from 'node:zlib';
 import type { Interaction } from '../cassette/cassette-schema';
 import type { Json } from '../json';
 import type { AgentTapeConfig } from '../config/config';
-import { computeMatchKey, canonicalizeRequest } from '../engine/canonical-request';
 import type { CassetteRuntime } from '../engine/cassette-runtime';
 import { serve } from '../engine/decide';
-import { primaryCanonicalOptions } from '../engine/match-index';
+import { isSdkHeader } from '../engine/header-policy';
+import { matchKeyOf } from '../engine/match-index';
 import type { Tape } from '../engine/tape';
 import { classifyUrl, toStoredRequest, toStoredResponse, toWireResponse, type WireRequest } from './http-exchange';
 import { UninterceptableRequestError } from '../errors';
@@ -21,7 +21,7 @@ import type { TimedChunk } from './streamed-body';
 import { timedBody } from './timed-body';
 
 function isSdkRequest(wire: WireRequest): boolean {
-  return Object.keys(wire.headers).some((name) => name.toLowerCase().startsWith('x-stainless-'));
+  return Object.keys(wire.headers).some(isSdkHeader);
 }
 
 /**
@@ -90,7 +90,7 @@ function passThrough(runtime: CassetteRuntime, tape: Tape | undefined, incoming:
   const started = performance.now();
   // Recorded when the response ends, but placed by when it started, as replay serves it; the cassette is saved only once it is.
   const step = tape.startStep({ awaited: true });
-  const base = { ...incoming, match_key: computeMatchKey(canonicalizeRequest(incoming.request, primaryCanonicalOptions(config))), tags: [] as string[], metadata: {} };
+  const base = { ...incoming, match_key: matchKeyOf(incoming.request, config), tags: [] as string[], metadata: {} };
   let status = 0;
   let headers: HeaderMap = {};
   const chunks: TimedChunk[] = [];

@@ -11,6 +11,7 @@
  * totals included) sees the same three numbers.
  */
 import { isJsonObject, type Json, type JsonObject } from '../json';
+import { tokenCounts } from '../usage/token-counts';
 import { sseDataObjects, type SseEntry } from './sse-events';
 
 
@@ -29,21 +30,14 @@ function usagesIn(body: JsonObject): JsonObject[] {
   return found;
 }
 
-const numberOf = (value: Json | undefined): number | undefined => (typeof value === 'number' ? value : undefined);
-
+/** The usage with the three OpenAI names filled in from whatever names it has (src/usage/token-counts.ts reads them). */
 function withTotals(usage: JsonObject): JsonObject {
   const out = { ...usage };
-  const input = numberOf(usage.input_tokens) ?? numberOf(usage.promptTokenCount);
-  // Gemini counts thinking apart from the answer; OpenAI counts reasoning inside completion_tokens.
-  const candidates = numberOf(usage.candidatesTokenCount);
-  const thoughts = numberOf(usage.thoughtsTokenCount);
-  const output = numberOf(usage.output_tokens) ?? (candidates !== undefined || thoughts !== undefined ? (candidates ?? 0) + (thoughts ?? 0) : undefined);
+  const { input, output, total } = tokenCounts(usage);
   if (out.prompt_tokens === undefined && input !== undefined) out.prompt_tokens = input;
   if (out.completion_tokens === undefined && output !== undefined) out.completion_tokens = output;
-  if (out.total_tokens === undefined && numberOf(usage.totalTokenCount) !== undefined) out.total_tokens = usage.totalTokenCount;
-  if (out.total_tokens === undefined && typeof out.prompt_tokens === 'number') {
-    out.total_tokens = out.prompt_tokens + (typeof out.completion_tokens === 'number' ? out.completion_tokens : 0);
-  }
+  // A total is written when the provider gave one or an input count to add to: output alone is not a total.
+  if (out.total_tokens === undefined && total !== undefined && (input !== undefined || typeof usage.totalTokenCount === 'number')) out.total_tokens = total;
   return out;
 }
 

@@ -6,6 +6,7 @@
  */
 import type { Interaction } from '../cassette/cassette-schema';
 import { isJsonObject, type Json, type JsonObject } from '../json';
+import { tokenCounts } from '../usage/token-counts';
 
 /**
  * The response of an HTTP interaction as a mapping, or undefined.
@@ -56,11 +57,6 @@ export function modelOf(interaction: Interaction): string | undefined {
   return undefined;
 }
 
-function numberAt(usage: JsonObject, keys: string[]): number {
-  for (const key of keys) if (typeof usage[key] === 'number') return usage[key] as number;
-  return 0;
-}
-
 /** Tokens of one interaction. */
 export interface TokenCount {
   input: number;
@@ -68,16 +64,13 @@ export interface TokenCount {
 }
 
 /**
- * Input and output tokens from `usage` (OpenAI, Anthropic and Google names).
+ * Input and output tokens from `usage` (OpenAI, Anthropic and Google names,
+ * read by src/usage/token-counts.ts), 0 where it gives none.
  *
  * @example
  * tokensOf({ usage: { prompt_tokens: 9, completion_tokens: 12 } } as Interaction); // { input: 9, output: 12 }
  */
 export function tokensOf(interaction: Pick<Interaction, 'usage'>): TokenCount {
-  const usage = interaction.usage;
-  if (!usage) return { input: 0, output: 0 };
-  return {
-    input: numberAt(usage, ['prompt_tokens', 'input_tokens', 'promptTokenCount']),
-    output: numberAt(usage, ['completion_tokens', 'output_tokens', 'candidatesTokenCount']),
-  };
+  const { input, output } = tokenCounts(interaction.usage);
+  return { input: input ?? 0, output: output ?? 0 };
 }

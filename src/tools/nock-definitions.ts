@@ -9,8 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { CassetteDocument, Interaction } from '../cassette/cassette-schema';
 import { isJsonObject, type Json } from '../json';
 import type { AgentTapeConfig } from '../config/config';
-import { canonicalizeRequest, computeMatchKey } from '../engine/canonical-request';
-import { primaryCanonicalOptions } from '../engine/match-index';
+import { matchKeyOf } from '../engine/match-index';
 import { ImportFormatError } from '../errors';
 import { classifyUrl, toStoredRequest, toStoredResponse } from '../http/http-exchange';
 import { extractLlmUsage } from '../http/llm-usage';
@@ -103,7 +102,6 @@ export function parseNockDefinitions(text: string, source: string): NockDefiniti
  */
 export function importNockDefinitions(definitions: NockDefinition[], config: AgentTapeConfig, meta: { testName: string; now?: Date }): CassetteDocument {
   const redactor = new Redactor(config.redact);
-  const options = primaryCanonicalOptions(config);
   const interactions = definitions.map((definition, index): Interaction => {
     const url = `${definition.scope.replace(/\/$/, '')}${definition.path}`;
     const reqHeaders = { ...(definition.reqheaders ?? {}) };
@@ -121,7 +119,7 @@ export function importNockDefinitions(definitions: NockDefinition[], config: Age
       boundary,
       request,
       response,
-      match_key: computeMatchKey(canonicalizeRequest(request, options)),
+      match_key: matchKeyOf(request, config),
       latency_ms: null,
       usage: kind === 'llm' ? extractLlmUsage(response) : null,
       tags: ['imported:nock'],

@@ -5,7 +5,7 @@
  * differs from list prices.
  */
 import * as fs from 'node:fs';
-import type { ModelPrice } from '../config/config';
+import { checkPrices, type ModelPrice } from '../config/config';
 import { UsageError } from '../errors';
 import { isJsonObject } from '../json';
 
@@ -70,18 +70,13 @@ export function loadPriceTable(file: string, base: PriceTable = DEFAULT_PRICES):
   } catch (error) {
     throw new UsageError(`cannot read the price table ${file}: ${(error as Error).message}. Pass a JSON file like {"gpt-4o": {"input": 2.5, "output": 10}} (USD per million tokens).`);
   }
-  const table: PriceTable = { ...base };
-  if (!isJsonObject(data)) {
+  const checked = checkPrices(data);
+  if ('prices' in checked) return { ...base, ...checked.prices };
+  const { problem } = checked;
+  if (problem.kind === 'not-an-object') {
     throw new UsageError(`the price table ${file} is not a JSON object. Write {"model-prefix": {"input": 2.5, "output": 10}} (USD per million tokens).`);
   }
-  for (const [model, price] of Object.entries(data)) {
-    const p = price as Partial<ModelPrice> | null;
-    if (!p || typeof p.input !== 'number' || typeof p.output !== 'number') {
-      throw new UsageError(`the price of "${model}" in ${file} is ${JSON.stringify(price)}. Give numbers: {"input": 2.5, "output": 10} (USD per million tokens).`);
-    }
-    table[model] = { input: p.input, output: p.output };
-  }
-  return table;
+  throw new UsageError(`the price of "${problem.model}" in ${file} is ${JSON.stringify(problem.price)}. Give numbers: {"input": 2.5, "output": 10} (USD per million tokens).`);
 }
 
 /**

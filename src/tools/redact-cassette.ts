@@ -7,9 +7,8 @@
 import type { CassetteDocument, Interaction } from '../cassette/cassette-schema';
 import type { Json } from '../json';
 import type { AgentTapeConfig } from '../config/config';
-import { canonicalizeRequest, computeMatchKey } from '../engine/canonical-request';
 import { diffFields } from '../engine/closest-recording';
-import { primaryCanonicalOptions } from '../engine/match-index';
+import { matchKeyOf } from '../engine/match-index';
 import { Redactor } from '../redact/redactor';
 
 /** What redaction changed in one cassette. */
@@ -28,7 +27,6 @@ export interface RedactionResult {
  */
 export function redactCassette(doc: CassetteDocument, config: AgentTapeConfig): RedactionResult {
   const redactor = new Redactor(config.redact);
-  const options = primaryCanonicalOptions(config);
   const changedPaths: string[] = [];
   const interactions = doc.interactions.map((interaction, i): Interaction => {
     const request = redactor.redactValue(interaction.request) as Interaction['request'];
@@ -39,7 +37,7 @@ export function redactCassette(doc: CassetteDocument, config: AgentTapeConfig): 
     if (differences.length > 0) {
       changedPaths.push(...differences.map((d) => d.path));
       if (diffFields(interaction.request, request).length > 0 && interaction.match_key) {
-        next.match_key = computeMatchKey(canonicalizeRequest(request, options));
+        next.match_key = matchKeyOf(request, config);
       }
     }
     return next;

@@ -1,7 +1,9 @@
 /**
  * `agenttape validate`: checks a cassette file before it is committed — the
  * schema (through the format module's own parser), secrets that escaped
- * redaction (the redactor's names and shapes), and determinism risks such as
+ * redaction (what src/redact/secret-detector.ts, which the redactor uses too,
+ * calls secret: a value is flagged exactly when redaction would replace it),
+ * and determinism risks such as
  * timestamps or random ids in requests that will differ on the next run.
  */
 import * as fs from 'node:fs';
@@ -11,7 +13,7 @@ import type { Json } from '../json';
 import type { RedactConfig } from '../config/config';
 import { DEFAULT_VOLATILE_FIELDS } from '../engine/canonical-request';
 import { AgentTapeError } from '../errors';
-import { BASE64_KEYS, base64AsLatin1, SECRET_NAMES, SECRET_PATTERNS } from '../redact/redactor';
+import { BASE64_KEYS, base64AsLatin1, SecretDetector } from '../redact/secret-detector';
 
 /** One finding. Errors fail validation; warnings fail it only with `--strict`. */
 export interface ScanFinding {
@@ -21,13 +23,8 @@ export interface ScanFinding {
   message: string;
 }
 
-const EMAIL = /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/;
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function normalize(name: string): string {
-  return name.toLowerCase().replace(/-/g, '_');
-}
 
 function visit(value: Json | undefined, path: string, onLeaf: (path: string, key: string, value: Json) => void, key = ''): void {
   if (value === undefined) return;
@@ -48,29 +45,28 @@ function shorten(text: string): string {
  */
 export function scanCassette(doc: CassetteDocument, redact: RedactConfig): ScanFinding[] {
   const findings: ScanFinding[] = [];
-  const secretNames = new Set([...SECRET_NAMES, ...redact.names].map(normalize));
-  const patterns = [
-    ...SECRET_PATTERNS.map(({ name, pattern }) => ({ name, pattern: new RegExp(pattern.source, pattern.flags.replace('g', '')) })),
-    ...redact.patterns.map((source) => ({ name: `pattern ${source}`, pattern: new RegExp(source) })),
-    ...(redact.emails ? [{ name: 'e-mail address', pattern: EMAIL }] : []),
-  ];
+  const detector = new SecretDetector(redact);
   const volatile = new Set(DEFAULT_VOLATILE_FIELDS);
-  const checkLeaf = (path: string, key: string, value: Json) => {
-    if (key && secretNames.has(normalize(key)) && value !== null && value !== '' && value !== redact.placeholder) {
-      findings.push({ severity: 'error', path, message: `secret field "${key}" holds a value (${shorten(String(value))}) instead of ${redact.placeholder}` });
+  // Walks a value as Redactor.redactValue does, so a value under a secret name is reported
+  // whole (an object included) and a logprobs entry's `token` is not.
+  const checkSecrets = (value: Json | undefined, path: string, key = ''): void => {
+    if (value === undefined || value === null) return;
+    if (Array.isArray(value)) return value.forEach((item, i) => checkSecrets(item, `${path}[${i}]`, key));
+    if (typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        if (!detector.isSecretEntry(value, k)) checkSecrets(v, `${path}.${k}`, k);
+        else if (v !== redact.placeholder) {
+          const shown = shorten(typeof v === 'string' ? v : JSON.stringify(v));
+          findings.push({ severity: 'error', path: `${path}.${k}`, message: `secret field "${k}" holds a value (${shown}) instead of ${redact.placeholder}` });
+        }
+      }
       return;
     }
     if (typeof value !== 'string') return;
     // Binary bodies are scanned as their bytes: a key in an upload is still a leak.
     const text = BASE64_KEYS.has(key) ? (base64AsLatin1(value) ?? value) : value;
-    const scrubbed = text.split(redact.placeholder).join(' ');
-    for (const { name, pattern } of patterns) {
-      const match = pattern.exec(scrubbed);
-      if (match) {
-        findings.push({ severity: 'error', path, message: `matches the ${name} pattern (${shorten(match[0])})` });
-        return;
-      }
-    }
+    const [found] = detector.findSecrets(text.split(redact.placeholder).join(' '));
+    if (found) findings.push({ severity: 'error', path, message: `matches the ${found.rule} pattern (${shorten(found.match)})` });
   };
   const checkDeterminism = (path: string, key: string, value: Json) => {
     if (typeof value !== 'string' || volatile.has(key.toLowerCase())) return;
@@ -80,15 +76,15 @@ export function scanCassette(doc: CassetteDocument, redact: RedactConfig): ScanF
       findings.push({ severity: 'warning', path, message: `request holds a random id (${value}); if it changes per run, freeze uuid or add "${key}" to ignoreVolatileFields` });
     }
   };
-  visit(doc.meta, 'meta', (path, key, value) => {
-    if (!path.startsWith('meta.freeze')) checkLeaf(path, key, value);
-  });
+  // The frozen environment is what the test saw, not data that left the process.
+  const { freeze: _freeze, ...meta } = doc.meta;
+  checkSecrets(meta as Json, 'meta');
   doc.interactions.forEach((interaction, i) => {
     const at = `interactions[${i}]`;
-    visit(interaction.request, `${at}.request`, checkLeaf);
-    visit(interaction.response, `${at}.response`, checkLeaf);
-    visit(interaction.error as Json | undefined, `${at}.error`, checkLeaf);
-    visit(interaction.metadata, `${at}.metadata`, checkLeaf);
+    checkSecrets(interaction.request, `${at}.request`);
+    checkSecrets(interaction.response, `${at}.response`);
+    checkSecrets(interaction.error as Json | undefined, `${at}.error`);
+    checkSecrets(interaction.metadata, `${at}.metadata`);
     const { headers: _headers, url, ...requestBody } = interaction.request;
     visit(requestBody, `${at}.request`, checkDeterminism);
     if (typeof url === 'string' && URL.canParse(url)) {

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '../cassette/atomic-write';
 import { ERROR_CODES } from '../errors';
 import type { Tape } from '../engine/tape';
+import { tokenCounts } from './token-counts';
 
 /** Counts of what one test file's run did with its cassettes. */
 export interface UsageCounts {
@@ -67,9 +68,7 @@ export function countUsage(tapes: readonly Tape[]): UsageCounts {
         counts.replayed++;
         if (interaction.kind === 'llm') {
           counts.llmReplayed++;
-          const usage = interaction.usage ?? {};
-          const total = usage.total_tokens ?? Number(usage.input_tokens ?? usage.prompt_tokens ?? 0) + Number(usage.output_tokens ?? usage.completion_tokens ?? 0);
-          counts.tokensReplayed += typeof total === 'number' && Number.isFinite(total) ? total : 0;
+          counts.tokensReplayed += tokenCounts(interaction.usage).total ?? 0;
         }
       } else if (source === 'recorded') {
         counts.recorded++;
