@@ -8,7 +8,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
-import type { Interaction, InteractionKind, Json, RecordedError } from '../cassette/cassette-format';
+import type { InteractionKind, Json, RecordedError } from '../cassette/cassette-format';
 import { canonicalizeRequest, computeMatchKey } from '../engine/canonical-request';
 import type { CassetteRuntime } from '../engine/cassette-runtime';
 import { serve } from '../engine/decide';

@@ -23,7 +23,7 @@ function isPlainObject(value: object): boolean {
 }
 
 function toBase64(view: ArrayBufferView | ArrayBuffer): string {
-  const bytes = view instanceof ArrayBuffer || tagOf(view) === 'ArrayBuffer' ? new Uint8Array(view as ArrayBuffer) : new Uint8Array((view as ArrayBufferView).buffer, (view as ArrayBufferView).byteOffset, (view as ArrayBufferView).byteLength);
+  const bytes = view instanceof ArrayBuffer || tagOf(view) === 'ArrayBuffer' ? new Uint8Array(view as ArrayBuffer) : new Uint8Array((view).buffer, (view).byteOffset, (view).byteLength);
   return Buffer.from(bytes).toString('base64');
 }
 

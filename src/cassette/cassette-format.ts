@@ -30,7 +30,6 @@ import { ASSET_MARKER, inlineAssets } from './cassette-assets';
  * cleanly never needs it, and loading it costs ~40 ms in every Jest worker.
  */
 function yamlPackage(): typeof import('yaml') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('yaml') as typeof import('yaml');
 }
 
@@ -364,7 +363,7 @@ export function validateCassette(data: unknown, file: string, lineOf: LineLookup
     version: SCHEMA_VERSION,
     created_at: String(data.created_at ?? ''),
     run_id: String(data.run_id ?? ''),
-    meta: meta as CassetteDocument['meta'],
+    meta: meta,
     interactions: interactions.map((raw, i) => validateInteraction(raw, i, file, lineOf)),
   };
 }
@@ -441,7 +440,7 @@ function validateInteraction(raw: unknown, i: number, file: string, lineOf: Line
     metadata: metadata as Interaction['metadata'],
   };
   if (hasError) interaction.error = error as unknown as RecordedError;
-  else interaction.response = response as Json;
+  else interaction.response = response;
   return interaction;
 }
 
@@ -479,7 +478,7 @@ function validateHttpShape(
   validateBodyFields(request, 'request', fail);
   if (response === undefined) return;
   if (!isPlainObject(response)) fail('response', 'must be a mapping with status_code');
-  validateBodyFields(response as Record<string, unknown>, 'response', fail);
+  validateBodyFields(response, 'response', fail);
   const status = (response as Record<string, unknown>).status_code;
   if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 999) {
     fail('response', 'must have an integer "status_code" between 100 and 999');

@@ -14,7 +14,6 @@ export const FILE_SCOPE_NAME = '__file__';
 export const CASSETTE_EXTENSION = '.yaml';
 
 // Windows-reserved characters, path separators and control characters.
-// eslint-disable-next-line no-control-regex
 const UNSAFE_CHARACTERS = /[<>:"/\\|?*\u0000-\u001f\u007f]/g;
 // File systems cap a name at 255 bytes; leave room for a collision suffix and the extension.
 const MAX_NAME_BYTES = 180;

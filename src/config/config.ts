@@ -110,13 +110,14 @@ function stringList(value: unknown, key: string, where: string, allowed?: readon
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
     throw new ConfigError(`Invalid value for "${key}" in ${where}: expected a list of strings, got ${JSON.stringify(value)}.`);
   }
+  const list = value as string[];
   if (allowed) {
-    const bad = value.find((v) => !allowed.includes(v));
+    const bad = list.find((v) => !allowed.includes(v));
     if (bad !== undefined) {
       throw new ConfigError(`Invalid value ${JSON.stringify(bad)} in "${key}" in ${where}. Allowed values: ${allowed.join(', ')}.`);
     }
   }
-  return [...value];
+  return [...list];
 }
 
 const KEYS: Record<keyof AgentTapeConfig, (value: unknown, where: string, config: AgentTapeConfig, rootDir: string) => void> = {

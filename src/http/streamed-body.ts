@@ -14,7 +14,7 @@
  */
 import { UNPARSED_EVENTS, type Json } from '../cassette/cassette-format';
 import { decodeUtf8 } from './body-codec';
-import { parseSse, serializeSseEntry, type SseEntry } from './sse-events';
+import { parseSse, serializeSseEntry } from './sse-events';
 
 /** One chunk of a body and how long after the previous one it arrived. */
 export interface TimedChunk {
@@ -129,7 +129,7 @@ function sseChunks(entries: Json[]): TimedChunk[] {
   };
   for (let i = 0; i < entries.length; i++) {
     const entry = asEntry(entries[i]);
-    const text = serializeSseEntry(entry as SseEntry);
+    const text = serializeSseEntry(entry);
     const delay = delayOf(entry.delay_ms);
     if (delay !== undefined || i === 0) cut(delay ?? 0);
     if (!Array.isArray(entry.chunk_breaks)) {

@@ -68,7 +68,7 @@ export function modelOf(interaction: Interaction): string | undefined {
 }
 
 function numberAt(usage: JsonObject, keys: string[]): number {
-  for (const key of keys) if (typeof usage[key] === 'number') return usage[key] as number;
+  for (const key of keys) if (typeof usage[key] === 'number') return usage[key];
   return 0;
 }
 
