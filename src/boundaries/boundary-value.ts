@@ -11,7 +11,7 @@
 import type { Json } from '../cassette/cassette-format';
 
 /** The key that marks a tagged value. */
-export const TYPE_KEY = '$type';
+const TYPE_KEY = '$type';
 
 type JsonObject = { [key: string]: Json };
 

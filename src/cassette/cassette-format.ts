@@ -34,10 +34,10 @@ function yamlPackage(): typeof import('yaml') {
 }
 
 /** The schema version this package reads and writes. */
-export const SCHEMA_VERSION = '1';
+const SCHEMA_VERSION = '1';
 
 /** Every interaction kind of the shared format. */
-export const INTERACTION_KINDS = ['llm', 'tool', 'retrieval', 'memory_read', 'memory_write', 'http'] as const;
+const INTERACTION_KINDS = ['llm', 'tool', 'retrieval', 'memory_read', 'memory_write', 'http'] as const;
 
 /** One of {@link INTERACTION_KINDS}. */
 export type InteractionKind = (typeof INTERACTION_KINDS)[number];

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 export const FILE_SCOPE_NAME = '__file__';
 
 /** The extension of cassette files. */
-export const CASSETTE_EXTENSION = '.yaml';
+const CASSETTE_EXTENSION = '.yaml';
 
 // Windows-reserved characters, path separators and control characters.
 const UNSAFE_CHARACTERS = /[<>:"/\\|?*\u0000-\u001f\u007f]/g;

@@ -11,7 +11,7 @@ import { CASSETTE_FORMATS, type CassetteFormat } from '../cassette/cassette-form
 import { parseMode, type Mode } from './modes';
 
 /** The built-in matchers; a function returning a key is a custom matcher. */
-export const BUILT_IN_MATCHERS = ['ignore_volatile', 'exact', 'ordered'] as const;
+const BUILT_IN_MATCHERS = ['ignore_volatile', 'exact', 'ordered'] as const;
 
 /** A request matcher: a built-in name or a function that returns a match key. */
 export type MatcherSpec = (typeof BUILT_IN_MATCHERS)[number] | ((request: unknown) => string);
@@ -84,7 +84,7 @@ export interface UseCassetteOptions extends AgentTapeOptions {
 export const REDACTED = '***REDACTED***';
 
 /** The name of the configuration file at the project root. */
-export const CONFIG_FILE_NAME = 'agenttape.config.json';
+const CONFIG_FILE_NAME = 'agenttape.config.json';
 
 const FREEZE_FEATURES = ['clock', 'uuid', 'random'];
 

@@ -32,14 +32,14 @@ export interface WireResponse {
 /** Request headers that describe the connection or the client, not the request. */
 const TRANSPORT_REQUEST_HEADERS = new Set(['host', 'content-length', 'connection', 'accept-encoding', 'transfer-encoding', 'keep-alive']);
 /** Headers describing the wire form of a body that is stored decoded. */
-export const WIRE_BODY_HEADERS = new Set(['content-encoding', 'content-length', 'transfer-encoding']);
+const WIRE_BODY_HEADERS = new Set(['content-encoding', 'content-length', 'transfer-encoding']);
 /** Response headers about the recording connection, meaningless on replay. */
 const CONNECTION_RESPONSE_HEADERS = new Set(['connection', 'keep-alive']);
 /** Request headers that change on every call or with the client's version. */
 const VOLATILE_REQUEST_HEADERS = new Set(['user-agent', 'date', 'x-request-id', 'idempotency-key', 'traceparent', 'tracestate']);
 
 /** Hosts of LLM APIs whose requests are `kind: llm` (see docs/format.md). */
-export const KNOWN_LLM_HOSTS = [
+const KNOWN_LLM_HOSTS = [
   'api.openai.com',
   '*.openai.azure.com',
   'api.anthropic.com',

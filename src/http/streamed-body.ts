@@ -28,7 +28,7 @@ export interface TimedChunk {
  * @example
  * isEventStream('text/event-stream; charset=utf-8'); // true
  */
-export function isEventStream(contentType: string): boolean {
+function isEventStream(contentType: string): boolean {
   return /^text\/event-stream/i.test(contentType.trim());
 }
 

@@ -12,7 +12,7 @@ import { AgentTapeError } from '../errors';
 import { BASE64_KEYS, base64AsLatin1, SECRET_NAMES, SECRET_PATTERNS } from '../redact/redactor';
 
 /** One finding. Errors fail validation; warnings fail it only with `--strict`. */
-export interface ScanFinding {
+interface ScanFinding {
   severity: 'error' | 'warning';
   /** Field path such as `interactions[2].request.headers.authorization`. */
   path: string;
@@ -44,7 +44,7 @@ function shorten(text: string): string {
  * @example
  * scanCassette(doc, config.redact).filter((f) => f.severity === 'error');
  */
-export function scanCassette(doc: CassetteDocument, redact: RedactConfig): ScanFinding[] {
+function scanCassette(doc: CassetteDocument, redact: RedactConfig): ScanFinding[] {
   const findings: ScanFinding[] = [];
   const secretNames = new Set([...SECRET_NAMES, ...redact.names].map(normalize));
   const patterns = [
