@@ -81,7 +81,7 @@ function responseHeaders(response: Response): Record<string, string | string[]> 
  * The client's agent when it opens its connections itself, asynchronously
  * (`agent-base`: `https-proxy-agent`, `socks-proxy-agent`, …). The
  * interceptors' passthrough asks an agent for a socket synchronously, which
- * such an agent cannot give (mswjs/interceptors#675): it throws, or is passed
+ * such an agent cannot give (a known limitation of @mswjs/interceptors): it throws, or is passed
  * over and the proxy silently skipped. The interceptor keeps the client's own
  * agent as `customAgent` of the agent it puts in its place.
  */
