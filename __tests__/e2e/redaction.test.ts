@@ -260,7 +260,7 @@ describe('secrets never reach disk', () => {
     fixture.remove();
   });
 
-  test('the corpus covers every shape SPEC §10 names', () => {
+  test('the corpus covers every secret shape docs/redaction.md names', () => {
     expect(Object.keys(SECRETS).length).toBeGreaterThanOrEqual(30);
     for (const [name, core] of Object.entries(CORES)) expect(SECRETS[name]).toContain(core);
     // Each shape of SPEC §10, by the corpus entry that carries it.
