@@ -9,7 +9,6 @@ import { loadConfig, type UseCassetteOptions } from './config/config';
 import { parseMode, type Mode } from './config/modes';
 import type { TapeOwner } from './engine/tape';
 import { ConfigError } from './errors';
-import type { FreezableGlobal } from './freeze/sandbox-freeze';
 import type { HostAdvice } from './report/miss-report';
 import { CassetteSession } from './session/cassette-session';
 import { readBridge } from './session/session-bridge';
@@ -58,7 +57,7 @@ export async function runInCassette<T>(name: string, options: UseCassetteOptions
     config,
     advice: scriptAdvice(name, optionMode),
     // With no sandbox outside Jest, the freeze and placeholder keys apply to the process's own globals, given back at close.
-    global: globalThis as unknown as FreezableGlobal & typeof globalThis,
+    global: globalThis,
     fakeTimers: null,
     warn: (message) => console.warn(message),
   });

@@ -29,7 +29,6 @@ import type { UseCassetteOptions } from './config/config';
  */
 export async function useCassette<T>(name: string, options: UseCassetteOptions, fn: () => T | Promise<T>): Promise<T> {
   // Loaded on first use: the interception and the engine are not needed by code that only imports `agenttape`.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { runInCassette } = require('./script-cassette') as typeof import('./script-cassette');
   return runInCassette(name, options, fn);
 }

@@ -12,7 +12,6 @@ import { ConfigError, UnmatchedInteractionError } from '../../src/errors';
 import { useCassette } from '../../src/use-cassette';
 import OpenAI from 'openai';
 import { startFakeProvider } from '../support/fake-provider';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { OPENAI_RECORDING_KEY } = require('../fixtures/secrets/fake-keys.js') as Record<string, string>;
 
 // useCassette applies the CI rule from the CI variable; these tests record, so they run as on a

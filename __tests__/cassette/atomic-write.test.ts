@@ -17,7 +17,7 @@ describe('writeFileAtomic', () => {
 
   test("removes what killed writers of the same file left behind, never a live writer's file or another file's", () => {
     // A process id that no longer runs: a child that has exited.
-    const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
     const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
     try {
       const stale = `.a.yaml.${deadPid}.0badc0de.tmp`;

@@ -14,7 +14,6 @@ const COMMANDS = ['inspect', 'timeline', 'diff', 'validate', 'redact', 'view', '
 const NOCK_BACK_FIXTURE = path.join(__dirname, '..', 'fixtures', 'nock', 'weather.nock-back.json');
 // It holds a fake Anthropic key on purpose (the import must redact it), so it lives with the secret fixtures.
 const NOCK_RECORDER_OUTPUT = path.join(__dirname, '..', 'fixtures', 'secrets', 'anthropic.recorder.json');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { SECRETS } = require('../fixtures/secrets/corpus.js') as { SECRETS: Record<string, string> };
 
 let project: string;
@@ -305,7 +304,7 @@ describe('import-nock and export', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toBe('imported 3 nock definitions into cassettes/weather.test.js/weather.yaml\n');
     const doc = parseCassetteFile(read('cassettes/weather.test.js/weather.yaml'), 'weather.yaml');
-    expect(doc.interactions.map((i) => `${i.request.method} ${i.request.url} ${(i.response as { status_code: number }).status_code}`)).toEqual([
+    expect(doc.interactions.map((i) => `${String(i.request.method)} ${String(i.request.url)} ${(i.response as { status_code: number }).status_code}`)).toEqual([
       'GET http://127.0.0.1:36037/weather?city=London 200',
       'POST http://127.0.0.1:36037/v1/chat/completions 200',
       'POST http://127.0.0.1:36037/notes 201',

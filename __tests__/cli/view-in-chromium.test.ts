@@ -15,7 +15,6 @@ import { cassetteText, llmInteraction, toolInteraction, weatherInteraction } fro
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium) {
-  // eslint-disable-next-line no-console
   console.warn(`Skipping the view screenshot test: ${CHROMIUM} is absent. Install it with: apt-get update && apt-get install -y chromium`);
 }
 const testWithChromium = hasChromium ? test : test.skip;

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { applyOptions, CONFIG_KEYS, loadConfig, REDACTED } from '../../src/config/config';
+import { applyOptions, CONFIG_KEYS, loadConfig } from '../../src/config/config';
 import { ConfigError } from '../../src/errors';
 import { loadPriceTable } from '../../src/tools/price-table';
 

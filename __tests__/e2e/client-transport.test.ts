@@ -22,7 +22,6 @@ import { createFixture, type FixtureProject } from '../support/packed-project';
 import { readObserved, writeObservedModule } from '../support/observed-results';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 import { createSelfSignedCert, type SelfSignedCert } from '../support/self-signed-cert';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { OPENAI_RECORDING_KEY } = require('../fixtures/secrets/fake-keys.js') as Record<string, string>;
 
 const OWN_CA_TEST = `

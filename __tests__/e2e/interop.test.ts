@@ -10,7 +10,6 @@ import * as path from 'node:path';
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 import { runPackedAgentTape } from '../support/cli';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { OPENAI_RECORDING_KEY } = require('../fixtures/secrets/fake-keys.js') as Record<string, string>;
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
@@ -164,7 +163,6 @@ test('answers', async () => {
     expect(provider.connections).toBe(0);
     expect(fixture.files('cassettes')).toEqual(['agent.test.js/answers.json']);
     if (!hasPythonAgentTape) {
-      // eslint-disable-next-line no-console
       console.warn(`Skipping the Python AgentTape check: ${PYTHON_AGENTTAPE}/src/agenttape is absent.`);
       return;
     }

@@ -3,7 +3,7 @@
  * skip/only/-t filtering, and fake timers.
  */
 import { parseCassette } from '../../src/cassette/cassette-yaml';
-import { createFixture, type FixtureProject } from '../support/packed-project';
+import { createFixture } from '../support/packed-project';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 
 describe('Jest lifecycle features', () => {

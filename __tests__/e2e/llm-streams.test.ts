@@ -10,7 +10,6 @@ import { parseYaml as parse } from '../support/yaml-text';
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { readObserved, writeObservedModule } from '../support/observed-results';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { OPENAI_RECORDING_KEY, ANTHROPIC_RECORDING_KEY } = require('../fixtures/secrets/fake-keys.js') as Record<string, string>;
 
 const SUPPORT = `
@@ -280,7 +279,7 @@ describe('LLM streams and SDKs: record, then replay offline', () => {
     // Each event the server wrote separately starts a chunk with its delay (a loaded machine may merge a few).
     const delays = sse.map((event) => event.delay_ms).filter((delay) => delay !== undefined);
     expect(delays.length).toBeGreaterThan(sse.length / 2);
-    expect(Math.max(...(delays as number[]))).toBeGreaterThan(GAP_MS / 2);
+    expect(Math.max(...(delays))).toBeGreaterThan(GAP_MS / 2);
     const text = fixture.read('cassettes/sdks.test.js/openai 6 chat stream with usage.yaml');
     expect(text).toContain('content: "rainy "');
     expect(text).not.toMatch(/body_b64|raw_b64/);

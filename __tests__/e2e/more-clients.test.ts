@@ -16,7 +16,6 @@ import { createFixture, type FixtureProject } from '../support/packed-project';
 import { readObserved, writeObservedModule } from '../support/observed-results';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 import { runJson, snapshotFiles, type JsonRun } from '../support/jest-json';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { OPENAI_RECORDING_KEY, GEMINI_RECORDING_KEY, MISTRAL_RECORDING_KEY } = require('../fixtures/secrets/fake-keys.js') as Record<string, string>;
 
 /** Shared by the CommonJS tests: a fetch that counts each client's attempts, saved with the observed results. */

@@ -11,7 +11,6 @@ import { createFixture, type FixtureProject } from '../support/packed-project';
 import { closedPort } from '../support/closed-port';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 import { runJson } from '../support/jest-json';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { OPENAI_RECORDING_KEY, ANTHROPIC_RECORDING_KEY } = require('../fixtures/secrets/fake-keys.js') as Record<string, string>;
 
 const PYTHON_AGENTTAPE = '/tmp/pyat';

@@ -5,7 +5,6 @@
  */
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { OPENAI_RECORDING_KEY, ANTHROPIC_RECORDING_KEY } = require('../fixtures/secrets/fake-keys.js') as Record<string, string>;
 
 const AGENT_TEST = `

@@ -21,8 +21,7 @@ const PYTHON_AGENTTAPE = '/tmp/pyat/src';
 const testWithPython = fs.existsSync(PYTHON_AGENTTAPE) ? test : test.skip;
 
 const CORPUS = path.join(__dirname, '..', 'fixtures', 'secrets', 'corpus.js');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { SECRETS, CORES } = require(CORPUS) as { SECRETS: Record<string, string>; CORES: Record<string, string> };
+const { SECRETS, CORES } = require('../fixtures/secrets/corpus.js') as { SECRETS: Record<string, string>; CORES: Record<string, string> };
 
 /** What the fake provider answers while recording: a model that repeats keys back (streamed word by word). */
 const LEAKY_ANSWER = `Your key is ${SECRETS.openaiProject} (owner ${SECRETS.emailUser}, repo token ${SECRETS.githubClassic}, maps ${SECRETS.googleApiKey}).`;
@@ -261,7 +260,7 @@ describe('secrets never reach disk', () => {
     fixture.remove();
   });
 
-  test('the corpus covers every shape docs/redaction.md names', () => {
+  test('the corpus covers every secret shape docs/redaction.md names', () => {
     expect(Object.keys(SECRETS).length).toBeGreaterThanOrEqual(30);
     for (const [name, core] of Object.entries(CORES)) expect(SECRETS[name]).toContain(core);
     // Each shape of docs/redaction.md, by the corpus entry that carries it.

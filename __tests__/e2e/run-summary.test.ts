@@ -7,7 +7,6 @@
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 import { runPackedAgentTape } from '../support/cli';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { OPENAI_RECORDING_KEY } = require('../fixtures/secrets/fake-keys.js') as Record<string, string>;
 
 function agentTest(options: { withOld: boolean; skipFetch?: boolean; extraRequest?: boolean }): string {

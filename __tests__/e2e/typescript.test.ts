@@ -7,7 +7,6 @@ import { stripVTControlCharacters } from 'node:util';
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 import { runJson } from '../support/jest-json';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { OPENAI_RECORDING_KEY } = require('../fixtures/secrets/fake-keys.js') as Record<string, string>;
 
 const TSCONFIG = JSON.stringify(

@@ -8,7 +8,6 @@
 import { createFixture, type FixtureProject } from '../support/packed-project';
 import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 import { runJson, snapshotFiles, type JsonRun } from '../support/jest-json';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { OPENAI_RECORDING_KEY, ANTHROPIC_RECORDING_KEY } = require('../fixtures/secrets/fake-keys.js') as Record<string, string>;
 
 const PROMPT_TEST = `

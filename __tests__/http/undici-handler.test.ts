@@ -28,7 +28,7 @@ describe('replayToHandler', () => {
         events.push(`headers ${status} ${raw.map(String).join('=')}`);
         return false;
       },
-      onData: (chunk) => void events.push(`data ${chunk}`),
+      onData: (chunk) => void events.push(`data ${chunk.toString()}`),
       onComplete: () => events.push('complete'),
       onError: (error) => events.push(`error ${error.message}`),
     };
@@ -50,7 +50,7 @@ describe('replayToHandler', () => {
       },
       onResponseStart: (_c, status, headers) => events.push(`response ${status} ${JSON.stringify(headers)}`),
       onResponseData: (_c, chunk) => {
-        events.push(`data ${chunk}`);
+        events.push(`data ${chunk.toString()}`);
         controller!.abort(new Error('client stopped'));
       },
       onResponseEnd: () => events.push('end'),
@@ -72,7 +72,7 @@ describe('teeHandler', () => {
     const copied: string[] = [];
     const sink = {
       start: (status: number, headers: Record<string, string | string[]>) => copied.push(`start ${status} ${JSON.stringify(headers['set-cookie'])}`),
-      data: (chunk: Buffer) => copied.push(`data ${chunk}`),
+      data: (chunk: Buffer) => copied.push(`data ${chunk.toString()}`),
       end: () => copied.push('end'),
       fail: (error: Error) => copied.push(`fail ${error.message}`),
     };

@@ -10,9 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { SECRETS, CORES } = require('../fixtures/secrets/corpus.js') as { SECRETS: Record<string, string>; CORES: Record<string, string> };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { OPENAI_LOOKALIKE_WORD } = require('../fixtures/secrets/fake-keys.js') as Record<string, string>;
 
 const DEFAULTS: RedactConfig = { enabled: true, names: [], patterns: [], placeholder: REDACTED, emails: true };

@@ -18,7 +18,7 @@ const base: CassetteDocument = {
     index,
     kind: index === 2 ? 'tool' : 'http',
     boundary: index === 2 ? 'lookup' : 'api.test',
-    request: index === 2 ? { name: 'lookup', args: { q: 'x' } } : ({ method: 'POST', url: `http://api.test/${index}`, headers: { a: 'b' }, json: { q: [1, 2, { deep: 'yes' }] } } as Interaction['request']),
+    request: index === 2 ? { name: 'lookup', args: { q: 'x' } } : ({ method: 'POST', url: `http://api.test/${index}`, headers: { a: 'b' }, json: { q: [1, 2, { deep: 'yes' }] } }),
     response: index === 2 ? { ok: true } : { status_code: 200, headers: { 'content-type': 'application/json' }, json: { answer: 'multi\nline text' } },
     match_key: 'sha256:0',
     latency_ms: 1.5,

@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { REPO_ROOT, INSTALL_ROOT } from './packed-project';
 
-export const CLI_BIN = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
-export const PACKED_BIN = path.join(INSTALL_ROOT, 'node_modules', '.bin', 'agenttape');
+const CLI_BIN = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
+const PACKED_BIN = path.join(INSTALL_ROOT, 'node_modules', '.bin', 'agenttape');
 
 /** The outcome of one CLI run. */
 export interface CliRun {

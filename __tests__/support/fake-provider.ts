@@ -242,7 +242,7 @@ export interface FakeProviderOptions {
  */
 export async function startFakeProvider(port = 0, options: FakeProviderOptions = {}): Promise<FakeProvider> {
   const state = { answer: 'It is rainy in London, 14°C.', streamGapMs: 5, connections: 0, requests: [] as FakeProvider['requests'] };
-  const handle: http.RequestListener = async (req, res) => {
+  const answer = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const raw = await readBody(req);
     const body = raw.toString('utf8');
     state.requests.push({ method: req.method ?? '', url: req.url ?? '', body });
@@ -353,6 +353,8 @@ export async function startFakeProvider(port = 0, options: FakeProviderOptions =
     if (url.startsWith('/echo')) return json(200, { method: req.method, path: url, headers: req.headers, body });
     json(404, { error: `no route ${req.method} ${url}` });
   };
+  // A request the fake cannot answer ends its connection (and so fails the test that sent it).
+  const handle: http.RequestListener = (req, res) => void answer(req, res).catch((error: Error) => res.destroy(error));
   const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handle) : http.createServer(handle);
   // A TLS server emits 'connection' for each TCP connection too, before any handshake.
   server.on('connection', () => {

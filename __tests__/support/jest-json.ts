@@ -6,7 +6,7 @@
 import type { FixtureProject, JestRun } from './packed-project';
 
 /** One test as Jest's `--json` reports it. */
-export interface JsonAssertion {
+interface JsonAssertion {
   fullName: string;
   status: 'passed' | 'failed' | 'pending' | 'skipped' | 'todo' | 'disabled';
   failureMessages: string[];
@@ -14,7 +14,7 @@ export interface JsonAssertion {
 }
 
 /** One test file as Jest's `--json` reports it. */
-export interface JsonFileResult {
+interface JsonFileResult {
   name: string;
   status: 'passed' | 'failed';
   message: string;
@@ -24,7 +24,7 @@ export interface JsonFileResult {
 }
 
 /** The whole `--json` report. */
-export interface JsonReport {
+interface JsonReport {
   success: boolean;
   numFailedTests: number;
   numPassedTests: number;

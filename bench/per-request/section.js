@@ -4,7 +4,6 @@
  * recordings, recorded and shuffled order, node:http and fetch; bare nock,
  * AgentTape, Polly.js and a loopback server, interleaved round by round.
  */
-const fs = require('node:fs');
 const path = require('node:path');
 const { Child } = require('../lib/child');
 const { BENCH_TMP, REPO_ROOT, hashFiles, cached } = require('../lib/cache');

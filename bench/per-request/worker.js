@@ -10,7 +10,6 @@
  * consumes them; when too few unused ones are left the variant re-opens its
  * cassette (outside the timed part).
  */
-const path = require('node:path');
 const { makeRecordings, shuffle, ORIGIN, PATH } = require('../lib/fixtures');
 const { CLIENTS, httpPost } = require('../lib/clients');
 const { startLoopback } = require('../lib/loopback');

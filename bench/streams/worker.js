@@ -9,7 +9,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { AgentTapeSession } = require('../lib/agenttape');
-const { httpPost, fetchPost } = require('../lib/clients');
+const { fetchPost } = require('../lib/clients');
 const { ORIGIN, PATH } = require('../lib/fixtures');
 const http = require('node:http');
 

@@ -24,7 +24,7 @@ export interface BoundaryCall {
 }
 
 /** How one call ended, as cassette data. */
-export interface BoundaryOutcome {
+interface BoundaryOutcome {
   response?: Json;
   error?: RecordedError;
   usage?: { [key: string]: Json } | null;

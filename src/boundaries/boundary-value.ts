@@ -11,7 +11,7 @@
 import { isJsonObject, type Json, type JsonObject } from '../json';
 
 /** The key that marks a tagged value. */
-export const TYPE_KEY = '$type';
+const TYPE_KEY = '$type';
 
 
 const tagOf = (value: object): string => Object.prototype.toString.call(value).slice(8, -1);
@@ -22,7 +22,7 @@ function isPlainObject(value: object): boolean {
 }
 
 function toBase64(view: ArrayBufferView | ArrayBuffer): string {
-  const bytes = view instanceof ArrayBuffer || tagOf(view) === 'ArrayBuffer' ? new Uint8Array(view as ArrayBuffer) : new Uint8Array((view as ArrayBufferView).buffer, (view as ArrayBufferView).byteOffset, (view as ArrayBufferView).byteLength);
+  const bytes = view instanceof ArrayBuffer || tagOf(view) === 'ArrayBuffer' ? new Uint8Array(view as ArrayBuffer) : new Uint8Array((view).buffer, (view).byteOffset, (view).byteLength);
   return Buffer.from(bytes).toString('base64');
 }
 

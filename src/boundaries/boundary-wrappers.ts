@@ -9,14 +9,13 @@ import { recordCall, type RecordCallOptions } from './record-call';
 /** Options shared by the wrappers. */
 export type BoundaryOptions<R> = Omit<RecordCallOptions<R>, 'boundary'>;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyFunction = (...args: any[]) => any;
+type AnyFunction = (...args: never[]) => unknown;
 
 function wrapBoundary<F extends AnyFunction>(kind: InteractionKind, name: string, fn: F, options: BoundaryOptions<Awaited<ReturnType<F>>> = {}): F {
   if (typeof name !== 'string' || name === '') throw new TypeError(`AgentTape: ${kind} boundaries need a non-empty name as first argument, got ${JSON.stringify(name)}.`);
   if (typeof fn !== 'function') throw new TypeError(`AgentTape: ${kind} boundary "${name}" needs a function as second argument, got ${typeof fn}.`);
   const wrapped = function (this: unknown, ...args: unknown[]) {
-    return recordCall(kind, { name, args }, () => fn.apply(this, args) as ReturnType<F>, { ...options, boundary: name });
+    return recordCall(kind, { name, args }, () => Reflect.apply(fn, this, args) as ReturnType<F>, { ...options, boundary: name });
   };
   Object.defineProperty(wrapped, 'name', { value: fn.name || name });
   Object.defineProperty(wrapped, 'length', { value: fn.length });

@@ -94,7 +94,6 @@ export function formatOfFile(file: string): CassetteFormat {
 }
 
 // Windows-reserved characters, path separators and control characters.
-// eslint-disable-next-line no-control-regex
 const UNSAFE_CHARACTERS = /[<>:"/\\|?*\u0000-\u001f\u007f]/g;
 // File systems cap a name at 255 bytes; leave room for a collision suffix and the extension.
 const MAX_NAME_BYTES = 180;

@@ -54,7 +54,7 @@ export interface Command {
  * @example
  * parseArgs({ args, options: { ...COMMON_OPTIONS, ...command.options } });
  */
-export const COMMON_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
+const COMMON_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
   help: { type: 'boolean', short: 'h' },
   root: { type: 'string' },
 };

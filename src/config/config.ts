@@ -13,7 +13,7 @@ import { parseMode, type Mode } from './modes';
 import { isJsonObject } from '../json';
 
 /** The built-in matchers; a function returning a key is a custom matcher. */
-export const BUILT_IN_MATCHERS = ['ignore_volatile', 'exact', 'ordered'] as const;
+const BUILT_IN_MATCHERS = ['ignore_volatile', 'exact', 'ordered'] as const;
 
 /** A request matcher: a built-in name or a function that returns a match key. */
 export type MatcherSpec = (typeof BUILT_IN_MATCHERS)[number] | ((request: unknown) => string);
@@ -110,7 +110,7 @@ export interface UseCassetteOptions extends AgentTapeOptions {
 export const REDACTED = '***REDACTED***';
 
 /** The name of the configuration file at the project root. */
-export const CONFIG_FILE_NAME = 'agenttape.config.json';
+const CONFIG_FILE_NAME = 'agenttape.config.json';
 
 function defaults(rootDir: string): AgentTapeConfig {
   return {
@@ -134,13 +134,14 @@ function stringList(value: unknown, key: string, where: string, allowed?: readon
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
     throw new ConfigError(`Invalid value for "${key}" in ${where}: expected a list of strings, got ${JSON.stringify(value)}.`);
   }
+  const list = value as string[];
   if (allowed) {
-    const bad = value.find((v) => !allowed.includes(v));
+    const bad = list.find((v) => !allowed.includes(v));
     if (bad !== undefined) {
       throw new ConfigError(`Invalid value ${JSON.stringify(bad)} in "${key}" in ${where}. Allowed values: ${allowed.join(', ')}.`);
     }
   }
-  return [...value];
+  return [...list];
 }
 
 const KEYS: Record<keyof AgentTapeConfig, (value: unknown, where: string, config: AgentTapeConfig, rootDir: string) => void> = {

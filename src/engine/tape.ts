@@ -221,7 +221,7 @@ export class Tape {
   }
 
   private insert(interaction: Omit<Interaction, 'index'>, started: number): Interaction {
-    const full = { ...interaction, index: 0 } as Interaction;
+    const full = { ...interaction, index: 0 };
     const source: InteractionSource = isRecordingMode(this.mode.mode) ? 'recorded' : 'live';
     const at = insertionPoint(this.recordedStarted, (n) => n, started);
     this.recorded.splice(at, 0, full);
@@ -291,7 +291,7 @@ export class Tape {
         mode: this.mode.mode,
         test_file: this.owner.testFile,
         test_name: this.owner.testName,
-        freeze: freeze ?? (base?.meta.freeze as Json | undefined) ?? {},
+        freeze: freeze ?? (base?.meta.freeze) ?? {},
         tags: (base?.meta.tags as CassetteDocument['meta'][string]) ?? [],
       },
       interactions,

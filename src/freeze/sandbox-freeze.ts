@@ -107,9 +107,9 @@ export class SandboxFreeze {
       // the real function whenever no session is active and is removed at teardown.
       const webCrypto = this.sandbox.crypto;
       if (webCrypto) {
-        const nativeUuid = webCrypto.randomUUID;
+        const nativeUuid = webCrypto.randomUUID.bind(webCrypto);
         replaceProperty(webCrypto, 'randomUUID', function randomUUID() {
-          return frozen('uuid')?.nextUuid() ?? nativeUuid.call(webCrypto);
+          return frozen('uuid')?.nextUuid() ?? nativeUuid();
         }, this.restores);
       }
       const nativeModuleUuid = nodeCrypto.randomUUID;
@@ -136,12 +136,12 @@ export class SandboxFreeze {
   private steerFakeTimers(): void {
     const timers = this.fakeTimers;
     if (!timers) return;
-    const original = timers.useFakeTimers;
+    const original = timers.useFakeTimers.bind(timers);
     const useFakeTimers = (config?: { now?: number | Date } & Record<string, unknown>) => {
       const session = this.session?.has('clock') ? this.session : undefined;
       // Jest merges the project's `fakeTimers` config into `config` before this call.
       this.fakeClockFromFreeze = session !== undefined && config?.now === undefined;
-      return original.call(timers, this.fakeClockFromFreeze && session ? { ...config, now: session.now() } : config);
+      return original(this.fakeClockFromFreeze && session ? { ...config, now: session.now() } : config);
     };
     replaceProperty(timers, 'useFakeTimers', useFakeTimers, this.restores);
   }

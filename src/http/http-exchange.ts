@@ -32,7 +32,7 @@ export interface WireResponse {
 }
 
 /** Hosts of LLM APIs whose requests are `kind: llm` (see docs/format.md). */
-export const KNOWN_LLM_HOSTS = [
+const KNOWN_LLM_HOSTS = [
   'api.openai.com',
   '*.openai.azure.com',
   'api.anthropic.com',

@@ -74,7 +74,7 @@ export function guardLateRequests(realm: { Object: ObjectConstructor }, report: 
       const guarded = new Proxy(original, {
         apply: (target, thisArg, args: unknown[]) => Reflect.apply(target, thisArg, isLate(args) ? refusing(args) : args),
         construct: (target, args: unknown[]) => Reflect.construct(target as unknown as new (...a: unknown[]) => object, isLate(args) ? refusing(args) : args),
-        get: (target, key) => (key === GUARD ? { original } : Reflect.get(target, key)),
+        get: (target, key) => (key === GUARD ? { original } : (Reflect.get(target, key) as unknown)),
       });
       (module as unknown as Record<Patchable, unknown>)[name] = guarded;
     }

@@ -22,7 +22,7 @@ export interface ResponseSink {
 }
 
 /** An answer to the client: a whole body, or a web stream of chunks (a replayed stream). */
-export interface RespondReply {
+interface RespondReply {
   status: number;
   headers: HeaderMap;
   body: Buffer | ReadableStream<Uint8Array>;
@@ -57,7 +57,7 @@ export type RequestHandler = (request: WireRequest) => Promise<HandlerReply>;
  * (a WebSocket, an upgrade, CONNECT), or it went through an
  * `unseen-dispatcher` that no intercepting dispatcher stood in front of.
  */
-export type BlockReason = 'connection' | 'unseen-dispatcher';
+type BlockReason = 'connection' | 'unseen-dispatcher';
 
 /** Builds (and reports) the error for a request that cannot be intercepted. */
 export type BlockedRequestReporter = (description: string, reason: BlockReason) => Error;

@@ -81,7 +81,7 @@ function responseHeaders(response: Response): Record<string, string | string[]> 
  * The client's agent when it opens its connections itself, asynchronously
  * (`agent-base`: `https-proxy-agent`, `socks-proxy-agent`, …). The
  * interceptors' passthrough asks an agent for a socket synchronously, which
- * such an agent cannot give (mswjs/interceptors#675): it throws, or is passed
+ * such an agent cannot give (a known limitation of @mswjs/interceptors): it throws, or is passed
  * over and the proxy silently skipped. The interceptor keeps the client's own
  * agent as `customAgent` of the agent it puts in its place.
  */
@@ -146,7 +146,7 @@ interface PendingPassThrough {
 async function copyBody(response: Response, pending: PendingPassThrough): Promise<void> {
   const { sink, raw } = pending;
   if (!response.body) return sink.end();
-  const reader = response.body.getReader();
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   // A client that stops reading mid-stream never lets the copy end: keep what arrived.
   const stop = () => void reader.cancel().catch(() => undefined);
   raw?.once('close', stop);
@@ -218,7 +218,7 @@ export class HttpInterception {
     if (current.every((fn, i) => fn === this.ownPatches[i])) return;
     // Theirs wrap our old patches; once disposed, those only pass requests on.
     this.nodeHttp.dispose();
-    const [request, get, ClientRequest, httpsRequest, httpsGet] = current.map(withPlainOptions) as typeof current;
+    const [request, get, ClientRequest, httpsRequest, httpsGet] = current.map(withPlainOptions);
     Object.assign(http, { request, get, ClientRequest });
     Object.assign(https, { request: httpsRequest, get: httpsGet });
     this.applyNodeHttp();
@@ -236,13 +236,11 @@ export class HttpInterception {
 
   private applyNodeHttp(): void {
     // Loaded here, not at import: applying it patches the process.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { ClientRequestInterceptor } = require('@mswjs/interceptors/ClientRequest') as { ClientRequestInterceptor: new () => ClientRequestInterceptor };
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { getRawRequest } = require('@mswjs/interceptors') as { getRawRequest(request: Request): unknown };
+    const { getRawRequest } = require('@mswjs/interceptors') as { getRawRequest: (request: Request) => unknown };
     const interceptor = new ClientRequestInterceptor();
     // What is below ours: a request sent through a proxy agent by hand goes there, not to us again.
-    const below = { 'http:': http.request, 'https:': https.request };
+    const below = { 'http:': http.request.bind(http), 'https:': https.request.bind(https) };
     interceptor.on('request', async ({ request, requestId, controller }) => {
       let reply;
       let wire: WireRequest;

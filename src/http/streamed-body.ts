@@ -15,7 +15,7 @@
 import { sseEventsForReplay } from '../cassette/cached-events';
 import { isJsonObject, type Json } from '../json';
 import { decodeUtf8 } from './body-codec';
-import { parseSse, serializeSseEntry, type SseEntry } from './sse-events';
+import { parseSse, serializeSseEntry } from './sse-events';
 
 /** One chunk of a body and how long after the previous one it arrived. */
 export interface TimedChunk {
@@ -29,7 +29,7 @@ export interface TimedChunk {
  * @example
  * isEventStream('text/event-stream; charset=utf-8'); // true
  */
-export function isEventStream(contentType: string): boolean {
+function isEventStream(contentType: string): boolean {
   return /^text\/event-stream/i.test(contentType.trim());
 }
 
@@ -130,7 +130,7 @@ function sseChunks(entries: Json[]): TimedChunk[] {
   };
   for (let i = 0; i < entries.length; i++) {
     const entry = asEntry(entries[i]);
-    const text = serializeSseEntry(entry as SseEntry);
+    const text = serializeSseEntry(entry);
     const delay = delayOf(entry.delay_ms);
     if (delay !== undefined || i === 0) cut(delay ?? 0);
     if (!Array.isArray(entry.chunk_breaks)) {

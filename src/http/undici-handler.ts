@@ -18,8 +18,17 @@ export interface ReplayedResponse {
   body: Buffer | ReadableStream<Uint8Array> | null;
 }
 
+/** What undici 7 hands each controller callback: the flow control of one dispatch. */
+interface DispatchController {
+  abort(reason?: Error): void;
+  pause(): void;
+  resume(): void;
+  readonly aborted: boolean;
+  readonly paused: boolean;
+  readonly reason: Error | null;
+}
+
 /** The methods of a dispatch handler, in either protocol (all optional: each side implements a subset). */
-/* eslint-disable @typescript-eslint/no-explicit-any */
 export interface DispatchHandler {
   onConnect?(abort: (reason?: Error) => void, context?: object): void;
   onResponseStarted?(): void;
@@ -30,14 +39,13 @@ export interface DispatchHandler {
   onUpgrade?(status: number, rawHeaders: Buffer[], socket: unknown): void;
   onBodySent?(chunk: unknown): void;
   onRequestSent?(): void;
-  onRequestStart?(controller: any, context: object): void;
-  onResponseStart?(controller: any, status: number, headers: HeaderMap, statusText?: string): void;
-  onResponseData?(controller: any, chunk: Buffer): void;
-  onResponseEnd?(controller: any, trailers: HeaderMap): void;
-  onResponseError?(controller: any, error: Error): void;
-  onRequestUpgrade?(controller: any, status: number, headers: HeaderMap, socket: unknown): void;
+  onRequestStart?(controller: DispatchController, context: object): void;
+  onResponseStart?(controller: DispatchController, status: number, headers: HeaderMap, statusText?: string): void;
+  onResponseData?(controller: DispatchController, chunk: Buffer): void;
+  onResponseEnd?(controller: DispatchController, trailers: HeaderMap): void;
+  onResponseError?(controller: DispatchController, error: Error): void;
+  onRequestUpgrade?(controller: DispatchController, status: number, headers: HeaderMap, socket: unknown): void;
 }
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
 function usesControllers(handler: DispatchHandler): boolean {
   return typeof handler.onRequestStart === 'function' || typeof handler.onResponseStart === 'function';

@@ -9,7 +9,7 @@
  * docs/interception.md.
  */
 import * as diagnostics from 'node:diagnostics_channel';
-import { hasNoBody, isNetworkFailure, isPassThrough, type BlockedRequestReporter, type HandlerReply, type HeaderMap, type RequestHandler, type ResponseSink } from './request-handler';
+import { hasNoBody, isNetworkFailure, isPassThrough, type BlockedRequestReporter, type HandlerReply, type RequestHandler, type ResponseSink } from './request-handler';
 import { failHandler, replayToHandler, teeHandler, type DispatchHandler } from './undici-handler';
 import type { WireRequest } from './http-exchange';
 
@@ -62,7 +62,7 @@ function headersOf(raw: unknown): Record<string, string | string[]> {
   } else if (typeof (raw as Iterable<unknown>)[Symbol.iterator] === 'function') {
     for (const [name, value] of raw as Iterable<[unknown, unknown]>) add(name, value);
   } else {
-    for (const [name, value] of Object.entries(raw as object)) add(name, value);
+    for (const [name, value] of Object.entries(raw)) add(name, value);
   }
   return out;
 }
@@ -176,7 +176,7 @@ export class UndiciInterception {
     // Node's fetch reads the slot of the realm it was made in, which is not ours when this runs
     // inside a vm context (a Jest sandbox calling useCassette): a function's constructor belongs
     // to its realm, and a function it builds sees that realm's global as `this`.
-    const fetchRealm = (original as unknown as { constructor: FunctionConstructor }).constructor('return this')() as DispatcherSlot;
+    const fetchRealm = ((original as unknown as { constructor: FunctionConstructor }).constructor('return this') as () => DispatcherSlot)();
     this.processDispatcher = fetchRealm[GLOBAL_DISPATCHER];
     for (const realm of new Set([fetchRealm, globalThis, ...realms]) as Set<DispatcherSlot>) {
       const had = Object.prototype.hasOwnProperty.call(realm, GLOBAL_DISPATCHER);
@@ -222,18 +222,21 @@ export class UndiciInterception {
   }
 
   /** The fetch installed as the global one: a dispatcher given explicitly goes behind an intercepting one. */
-  interceptingFetch(original: typeof fetch): typeof fetch {
-    const interception = this;
-    return function fetch(input: Parameters<typeof globalThis.fetch>[0], init?: RequestInit): Promise<Response> {
-      interception.reclaimSlots();
+  interceptingFetch(original: typeof globalThis.fetch): typeof globalThis.fetch {
+    const fetch = (input: Parameters<typeof globalThis.fetch>[0], init?: RequestInit): Promise<Response> => {
+      this.reclaimSlots();
       const dispatcher = (init as { dispatcher?: Dispatcher } | undefined)?.dispatcher;
       if (dispatcher && !(dispatcher instanceof InterceptingDispatcher)) {
-        init = { ...init, dispatcher: interception.inFrontOf(dispatcher) } as unknown as RequestInit;
+        init = { ...init, dispatcher: this.inFrontOf(dispatcher) } as unknown as RequestInit;
       }
-      return original(input, init).catch((error: { cause?: object }) => {
-        throw error?.cause && interception.refusals.has(error.cause) ? error.cause : error;
+      return original(input, init).catch((error: unknown) => {
+        // A refusal reaches fetch's caller as itself, not as the "fetch failed" TypeError undici wraps it in.
+        const cause = (error as { cause?: unknown } | null)?.cause;
+        if (typeof cause === 'object' && cause !== null && this.refusals.has(cause)) throw cause as Error; // only errors are added
+        throw error;
       });
-    } as typeof fetch;
+    };
+    return fetch;
   }
 
   /** The intercepting dispatcher in front of `dispatcher`, one per dispatcher. */
@@ -303,7 +306,7 @@ export class UndiciInterception {
       return;
     }
     const empty = hasNoBody(reply.status, method);
-    await replayToHandler(handler, { status: reply.status, headers: reply.headers as HeaderMap, body: empty ? null : reply.body });
+    await replayToHandler(handler, { status: reply.status, headers: reply.headers, body: empty ? null : reply.body });
   }
 
   /**

@@ -11,7 +11,7 @@ import type { Tape } from '../engine/tape';
 import { isRecordAll, isRecordingMode } from '../config/modes';
 
 /** One interaction as the sequence matcher shows it. */
-export interface SequenceStep {
+interface SequenceStep {
   kind: Interaction['kind'];
   boundary: string;
   request: Json;

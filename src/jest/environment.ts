@@ -141,13 +141,13 @@ export default class AgentTapeEnvironment extends NodeEnvironment {
    * teardown a refusal, so a request a test left behind (an SDK's retry timer,
    * a promise nobody awaited) is never sent unrecorded.
    */
-  private gatedFetch(intercepted: typeof fetch): typeof fetch {
-    const environment = this;
-    return function fetch(input: Parameters<typeof globalThis.fetch>[0], init?: RequestInit): Promise<Response> {
-      if (!environment.session.isClosed) return intercepted(input, init);
+  private gatedFetch(intercepted: typeof globalThis.fetch): typeof globalThis.fetch {
+    const fetch = (input: Parameters<typeof globalThis.fetch>[0], init?: RequestInit): Promise<Response> => {
+      if (!this.session.isClosed) return intercepted(input, init);
       const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-      return Promise.reject(environment.lateRequestError(`${init?.method ?? (typeof input === 'object' && 'method' in input ? input.method : 'GET')} ${url}`));
-    } as typeof fetch;
+      return Promise.reject(this.lateRequestError(`${init?.method ?? (typeof input === 'object' && 'method' in input ? input.method : 'GET')} ${url}`));
+    };
+    return fetch;
   }
 
   /** The refusal of a request made after this file finished, through fetch or node:http. */

@@ -11,10 +11,8 @@ import './matchers-types';
  * every file. So it requires nothing at load: a matcher loads what it needs
  * when it is first called, and a file that never calls one pays nothing.
  */
-/* eslint-disable @typescript-eslint/no-require-imports */
 const handles = (): typeof import('../session/cassette-handle') => require('../session/cassette-handle') as typeof import('../session/cassette-handle');
 const sequences = (): typeof import('./call-sequence') => require('./call-sequence') as typeof import('./call-sequence');
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 type MatcherResult = { pass: boolean; message: () => string };
 type MatcherContext = jest.MatcherContext;
@@ -94,7 +92,7 @@ export const agentTapeMatchers = {
     }
     const tape = handles().tapeOf(received)!;
     const actual = sequences().calledTools(tape);
-    const pass = this.equals(actual, [...expected]);
+    const pass = this.equals(actual, Array.from<string>(expected));
     const hint = this.utils.matcherHint(name, 'cassette', 'names', { isNot: this.isNot });
     const where = `Cassette: ${tape.owner.cassettePath}`;
     return {
@@ -102,7 +100,7 @@ export const agentTapeMatchers = {
       message: () =>
         pass
           ? `${hint}\n\nExpected the tool calls not to be: ${this.utils.printExpected(expected)}\n${where}`
-          : `${hint}\n\n${this.utils.printDiffOrStringify([...expected], actual, 'Expected tools', 'Called tools', this.expand !== false)}\n\n${where}`,
+          : `${hint}\n\n${this.utils.printDiffOrStringify(Array.from<string>(expected), actual, 'Expected tools', 'Called tools', this.expand !== false)}\n\n${where}`,
     };
   },
 

@@ -31,7 +31,6 @@ export function createTransformer(tsJestOptions?: unknown): LazyTsJestTransforme
   process.env.TS_JEST = '1';
   let tsJest: TsJestTransformer | undefined;
   const load = (): TsJestTransformer => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     tsJest ??= (require('ts-jest') as typeof import('ts-jest')).default.createTransformer(tsJestOptions as never);
     return tsJest;
   };

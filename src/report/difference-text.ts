@@ -46,7 +46,6 @@ export function formatDifferences(differences: FieldDifference[], limit = 20): s
       (expected.length > LONG_STRING || received.length > LONG_STRING || expected.includes('\n') || received.includes('\n'));
     if (long) {
       // Loaded here, not at import: only an unmatched request needs it, and it costs ~35 ms per Jest worker.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { diff } = require('jest-diff') as typeof import('jest-diff');
       const rendered = diff(expected.replace(/([.!?]) /g, '$1\n'), received.replace(/([.!?]) /g, '$1\n'), PLAIN) ?? '';
       lines.push(`  ${d.path}: differs`);

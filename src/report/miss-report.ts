@@ -82,7 +82,7 @@ function truncate(text: string, max = 600): string {
 function describeRequest(canonical: { [key: string]: Json }): string {
   if (typeof canonical.method === 'string') {
     const { method, url, ...rest } = canonical;
-    const lines = [`  ${method} ${url}`];
+    const lines = [`  ${String(method)} ${String(url)}`];
     for (const [key, value] of Object.entries(rest)) lines.push(`  ${key}: ${truncate(stableStringify(value))}`);
     return lines.join('\n');
   }
@@ -107,7 +107,7 @@ function unmatched(tape: Tape, incoming: IncomingRequest, frozen: boolean, advic
   // The same boundary as matching sees it (src/engine/boundary-key.ts), so a Python-written `http://h:1` is a candidate for `h:1`.
   const onBoundary = recordings.filter((r) => r.kind === incoming.kind && sameBoundary(r.kind, r.boundary, incoming.boundary));
   const unused = new Set(tape.unused());
-  const candidates = onBoundary.map((item) => ({ item, canonical: comparedRequest(item.request, options) as Json }));
+  const candidates = onBoundary.map((item) => ({ item, canonical: comparedRequest(item.request, options) }));
   const closest = findClosest(canonical, candidates);
   if (!tape.existed) {
     lines.push(`No cassette file exists for this test yet.`);

@@ -10,7 +10,7 @@ import type { Mode } from '../config/modes';
 import type { Tape } from '../engine/tape';
 
 /** The global property name. */
-export const BRIDGE_KEY = '__agenttape__';
+const BRIDGE_KEY = '__agenttape__';
 
 /** Per-test options for `cassette.use()`. */
 export interface CassetteUseOptions {

@@ -12,7 +12,7 @@ import { formatDifferences } from '../report/difference-text';
 import { describeInteraction } from './interaction-facts';
 
 /** One interaction present on both sides with different content. */
-export interface ChangedInteraction {
+interface ChangedInteraction {
   before: Interaction;
   after: Interaction;
   differences: FieldDifference[];

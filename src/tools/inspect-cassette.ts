@@ -7,7 +7,7 @@ import { describeInteraction, modelOf, tokensOf } from './interaction-facts';
 import { costOf, priceOf, type PriceTable } from './price-table';
 
 /** One row of the inspection. */
-export interface InspectedInteraction {
+interface InspectedInteraction {
   index: number;
   kind: string;
   boundary: string;

@@ -67,7 +67,7 @@ function requestBytes(body: Json | undefined): Buffer {
 function checkDefinition(raw: unknown, i: number, source: string): NockDefinition {
   const where = `${source}: definition ${i}`;
   if (!isJsonObject(raw as Json)) throw new ImportFormatError(`${where} is not an object. Pass the JSON that nock.recorder.rec({ output_objects: true }) printed, or a nock.back fixture file.`);
-  const d = raw as unknown as NockDefinition;
+  const d = raw as NockDefinition;
   if (typeof d.scope !== 'string' || !/^https?:\/\//.test(d.scope)) throw new ImportFormatError(`${where} has no "scope" URL (found ${JSON.stringify(d.scope)}). Each definition needs scope, method, path and status.`);
   if (typeof d.method !== 'string' || typeof d.path !== 'string') throw new ImportFormatError(`${where} needs a string "method" and "path". Each definition needs scope, method, path and status.`);
   if (d.status !== undefined && typeof d.status !== 'number') throw new ImportFormatError(`${where} has a non-numeric "status" ${JSON.stringify(d.status)}.`);

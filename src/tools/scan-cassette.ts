@@ -16,7 +16,7 @@ import { AgentTapeError } from '../errors';
 import { BASE64_KEYS, base64AsLatin1, SecretDetector } from '../redact/secret-detector';
 
 /** One finding. Errors fail validation; warnings fail it only with `--strict`. */
-export interface ScanFinding {
+interface ScanFinding {
   severity: 'error' | 'warning';
   /** Field path such as `interactions[2].request.headers.authorization`. */
   path: string;
