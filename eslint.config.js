@@ -44,10 +44,7 @@ module.exports = defineConfig([
       // `typeof import('x')` stays allowed: it types the lazy require()s listed below.
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
       '@typescript-eslint/no-import-type-side-effects': 'error',
-      '@typescript-eslint/no-unused-vars': [
-        'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
-      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       // `import x = require('node:crypto')` is a typed import (used where a module's own object must be patched).
       '@typescript-eslint/no-require-imports': ['error', { allowAsImport: true }],
@@ -63,15 +60,7 @@ module.exports = defineConfig([
     // Lazy loads, on purpose: each module here defers a costly or
     // process-patching dependency until first use (cold start of every Jest
     // worker; see docs/interception.md). Everywhere else, `import`.
-    files: [
-      'src/cassette/cassette-format.ts',
-      'src/http/request-interception.ts',
-      'src/report/difference-text.ts',
-      'src/jest/matchers.ts',
-      'src/jest/ts-transformer.ts',
-      'src/use-cassette.ts',
-      'src/version.ts',
-    ],
+    files: ['src/cassette/cassette-json.ts', 'src/http/request-interception.ts', 'src/report/difference-text.ts', 'src/jest/matchers.ts', 'src/jest/ts-transformer.ts', 'src/use-cassette.ts', 'src/version.ts'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
@@ -90,6 +79,7 @@ module.exports = defineConfig([
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-require-imports': ['error', { allow: ['/fixtures/'], allowAsImport: true }],
     },
   },

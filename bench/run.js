@@ -29,7 +29,10 @@ function parseArgs(argv) {
     if (arg === '--quick') options.quick = true;
     else if (arg === '--only' || arg.startsWith('--only=')) {
       const value = arg.includes('=') ? arg.split('=')[1] : argv[++i];
-      options.only = String(value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      options.only = String(value ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const unknown = options.only.filter((s) => !SECTIONS[s]);
       if (unknown.length) throw new Error(`Unknown section(s) ${unknown.join(', ')}; valid: ${Object.keys(SECTIONS).join(', ')}`);
     } else if (arg === '--out' || arg.startsWith('--out=')) {
@@ -84,7 +87,16 @@ const REPORTS = {
   'jest-suite'(r) {
     const rows = [];
     for (const [mode, s] of Object.entries(r.summary)) {
-      rows.push([mode, fmtNum(s.agenttape.medianMs / 1000, 1), fmtNum(s.nock.medianMs / 1000, 1), fmtNum(s.polly.medianMs / 1000, 1), fmtRatio(s.agenttapeVsNock), fmtRatio(s.agenttapeVsPolly), fmtRatio(s.cpuAgenttapeVsNock), fmtRatio(s.cpuAgenttapeVsPolly)]);
+      rows.push([
+        mode,
+        fmtNum(s.agenttape.medianMs / 1000, 1),
+        fmtNum(s.nock.medianMs / 1000, 1),
+        fmtNum(s.polly.medianMs / 1000, 1),
+        fmtRatio(s.agenttapeVsNock),
+        fmtRatio(s.agenttapeVsPolly),
+        fmtRatio(s.cpuAgenttapeVsNock),
+        fmtRatio(s.cpuAgenttapeVsPolly),
+      ]);
     }
     const worst = (key) => Math.max(...Object.values(r.summary).map((s) => s[key]));
     return [
@@ -130,9 +142,10 @@ const REPORTS = {
       );
     }
     const h = r.heap;
-    if (h) lines.push(
-      `Heap per test file, ${h.files} AgentTape files in one worker (--runInBand --logHeapUsage, GC before each reading): first 10% median ${h.firstTenthMedianMb} MB, last 10% median ${h.lastTenthMedianMb} MB, max ${h.maxMb} MB, slope over the second half ${h.slopeMbPer100FilesSecondHalf.toFixed(1)} MB per 100 files`,
-    );
+    if (h)
+      lines.push(
+        `Heap per test file, ${h.files} AgentTape files in one worker (--runInBand --logHeapUsage, GC before each reading): first 10% median ${h.firstTenthMedianMb} MB, last 10% median ${h.lastTenthMedianMb} MB, max ${h.maxMb} MB, slope over the second half ${h.slopeMbPer100FilesSecondHalf.toFixed(1)} MB per 100 files`,
+      );
     return lines.join('\n');
   },
   'memory-rss'(r) {
@@ -174,7 +187,9 @@ async function main() {
   machine.loadavgAtEnd = os.loadavg();
   machine.durationS = (Date.now() - started) / 1000;
   fs.writeFileSync(outFile, JSON.stringify(results, null, 2));
-  console.log(`\nTotal ${machine.durationS.toFixed(0)} s; load average at start ${machine.loadavg.map((l) => l.toFixed(1)).join(' ')}, at end ${machine.loadavgAtEnd.map((l) => l.toFixed(1)).join(' ')}. Results: ${path.relative(process.cwd(), outFile)}`);
+  console.log(
+    `\nTotal ${machine.durationS.toFixed(0)} s; load average at start ${machine.loadavg.map((l) => l.toFixed(1)).join(' ')}, at end ${machine.loadavgAtEnd.map((l) => l.toFixed(1)).join(' ')}. Results: ${path.relative(process.cwd(), outFile)}`,
+  );
 }
 
 main().catch((error) => {

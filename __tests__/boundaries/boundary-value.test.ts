@@ -13,7 +13,13 @@ class Point {
 
 /** Through YAML and back, as a cassette stores it. */
 function throughCassette(value: Json): Json {
-  const doc = { version: '1', created_at: '', run_id: '', meta: {}, interactions: [{ index: 0, kind: 'tool' as const, boundary: 't', request: { name: 't', args: [] }, response: value, match_key: '', latency_ms: 1, usage: null, tags: [], metadata: {} }] };
+  const doc = {
+    version: '1',
+    created_at: '',
+    run_id: '',
+    meta: {},
+    interactions: [{ index: 0, kind: 'tool' as const, boundary: 't', request: { name: 't', args: [] }, response: value, match_key: '', latency_ms: 1, usage: null, tags: [], metadata: {} }],
+  };
   return parseCassette(serializeCassette(doc), 'mem.yaml').interactions[0].response as Json;
 }
 
@@ -22,7 +28,10 @@ describe('boundary values', () => {
     const value = {
       when: new Date('2024-05-01T10:00:00.000Z'),
       tags: new Set(['a', 'b']),
-      scores: new Map<unknown, unknown>([['x', 1n], [2, undefined]]),
+      scores: new Map<unknown, unknown>([
+        ['x', 1n],
+        [2, undefined],
+      ]),
       bytes: Buffer.from('hi'),
       floats: new Float32Array([1.5]),
       pattern: /ab+c/gi,
@@ -37,7 +46,12 @@ describe('boundary values', () => {
     expect(decoded.when).toBeInstanceOf(Date);
     expect(decoded.when.toISOString()).toBe('2024-05-01T10:00:00.000Z');
     expect(decoded.tags).toEqual(new Set(['a', 'b']));
-    expect(decoded.scores).toEqual(new Map<unknown, unknown>([['x', 1n], [2, undefined]]));
+    expect(decoded.scores).toEqual(
+      new Map<unknown, unknown>([
+        ['x', 1n],
+        [2, undefined],
+      ]),
+    );
     expect(Buffer.isBuffer(decoded.bytes) && decoded.bytes.toString()).toBe('hi');
     expect(decoded.floats).toEqual(new Float32Array([1.5]));
     expect(decoded.pattern).toEqual(/ab+c/gi);

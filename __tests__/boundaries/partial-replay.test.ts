@@ -57,10 +57,14 @@ describe('boundaries under useCassette', () => {
     const remember = memoryWrite('remember', (key: string, value: string) => void store.set(key, value));
     const recall = memoryRead('recall', (key: string) => store.get(key));
     const search = retrieval('search', async (q: string) => [`doc about ${q}`]);
-    const answer = tool('answer', async (q: string) => {
-      const docs = await search(q);
-      return { text: docs[0], tokens: 7 };
-    }, { usage: (result) => ({ total_tokens: result.tokens }), tags: ['agent'] });
+    const answer = tool(
+      'answer',
+      async (q: string) => {
+        const docs = await search(q);
+        return { text: docs[0], tokens: 7 };
+      },
+      { usage: (result) => ({ total_tokens: result.tokens }), tags: ['agent'] },
+    );
     await useCassette('kinds', options({ mode: 'record' }), async () => {
       remember('city', 'London');
       expect(recall('city')).toBe('London');
@@ -91,10 +95,11 @@ describe('boundaries under useCassette', () => {
       error.code = 'invalid_amount';
       throw error;
     });
-    const viaRecordCall = () => recordCall('tool', { name: 'refund', args: [7] }, async () => {
-      runs++;
-      throw new RangeError('refund window closed');
-    });
+    const viaRecordCall = () =>
+      recordCall('tool', { name: 'refund', args: [7] }, async () => {
+        runs++;
+        throw new RangeError('refund window closed');
+      });
     const agent = async () => Promise.allSettled([charge(-5), viaRecordCall()]);
     const recorded = await useCassette('rejects', options({ mode: 'record' }), agent);
     expect(runs).toBe(2);
@@ -122,9 +127,15 @@ describe('boundaries under useCassette', () => {
 
     const result = await useCassette('frozen', options({ mode: 'all', frozen: ['charge'] }), agent);
     expect(runs).toEqual({ charge: 1, quote: 2 });
-    expect(result).toEqual([{ item: 'book', cents: 102 }, { id: 'ch_1', cents: 101 }]);
+    expect(result).toEqual([
+      { item: 'book', cents: 102 },
+      { id: 'ch_1', cents: 101 },
+    ]);
     const doc = read('frozen');
-    expect(doc.interactions.map((i) => [i.index, i.boundary])).toEqual([[0, 'quote'], [1, 'charge']]);
+    expect(doc.interactions.map((i) => [i.index, i.boundary])).toEqual([
+      [0, 'quote'],
+      [1, 'charge'],
+    ]);
     expect(doc.interactions[1].response).toEqual({ id: 'ch_1', cents: 101 });
 
     const miss = useCassette('frozen', options({ mode: 'all', frozen: ['tool'] }), () => charge(999));

@@ -43,7 +43,10 @@ function pythonCassette(file: string, filler = 0): string {
   const prompt = asset(file, PROMPT);
   const answer = asset(file, ANSWER);
   const wire = asset(file, Buffer.from(ANSWER).toString('base64'));
-  const padding = Array.from({ length: filler }, (_, i) => `  - index: ${i + 1}\n    kind: http\n    boundary: 'http://127.0.0.1:8080'\n    request:\n      method: GET\n      url: 'http://127.0.0.1:8080/pad/${i}'\n    response:\n      status_code: 204\n`).join('');
+  const padding = Array.from(
+    { length: filler },
+    (_, i) => `  - index: ${i + 1}\n    kind: http\n    boundary: 'http://127.0.0.1:8080'\n    request:\n      method: GET\n      url: 'http://127.0.0.1:8080/pad/${i}'\n    response:\n      status_code: 204\n`,
+  ).join('');
   const text = `version: '1'
 created_at: '2026-12-04T16:42:31.984609'
 run_id: 4149ee62-f8db-4fd4-b8fa-2ee86ce8fe5f

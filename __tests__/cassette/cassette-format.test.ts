@@ -45,7 +45,10 @@ describe('cassette format', () => {
 
   test('writes root keys in schema order, version as a string, and a trailing newline', () => {
     const text = serializeCassette(doc);
-    const rootKeys = text.split('\n').filter((l) => /^[a-z_]+:/.test(l)).map((l) => l.split(':')[0]);
+    const rootKeys = text
+      .split('\n')
+      .filter((l) => /^[a-z_]+:/.test(l))
+      .map((l) => l.split(':')[0]);
     expect(rootKeys).toEqual(['version', 'created_at', 'run_id', 'meta', 'interactions']);
     expect(text.startsWith('version: "1"\n')).toBe(true);
     expect(text.endsWith('\n')).toBe(true);
@@ -70,7 +73,12 @@ describe('cassette format', () => {
 
   test('an alias bomb is refused, not expanded', () => {
     const bomb = ['version: "1"', 'a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 0; i < 12; i++) bomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`);
+    for (let i = 0; i < 12; i++)
+      bomb.push(
+        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(97 + i)}`)
+          .join(',')}]`,
+      );
     bomb.push('interactions: []');
     expect(() => parseCassette(bomb.join('\n'), 'bomb.yaml')).toThrow(CassetteCorruptError);
   });
@@ -81,7 +89,41 @@ describe('cassette format', () => {
 });
 
 describe('strings that look like other YAML types survive a round trip', () => {
-  const tricky = ['007', 'true', 'False', 'null', '~', '2026-11-25', '2026-11-25T12:00:00Z', '1e3', '0x1F', '.inf', 'yes', 'on', ' leading', 'trailing ', 'a: b', '- x', '#hash', '**bold** text', '*alias', '&anchor', '!important', '!!str', '', 'multi\nline\n', 'tab\there', '"quoted"', "'single'", 'emoji 🌧️', '[1, 2]', '{a: 1}', '%YAML', '---', '...'];
+  const tricky = [
+    '007',
+    'true',
+    'False',
+    'null',
+    '~',
+    '2026-11-25',
+    '2026-11-25T12:00:00Z',
+    '1e3',
+    '0x1F',
+    '.inf',
+    'yes',
+    'on',
+    ' leading',
+    'trailing ',
+    'a: b',
+    '- x',
+    '#hash',
+    '**bold** text',
+    '*alias',
+    '&anchor',
+    '!important',
+    '!!str',
+    '',
+    'multi\nline\n',
+    'tab\there',
+    '"quoted"',
+    "'single'",
+    'emoji 🌧️',
+    '[1, 2]',
+    '{a: 1}',
+    '%YAML',
+    '---',
+    '...',
+  ];
   test.each(tricky)('%j', (value) => {
     const withValue: CassetteDocument = { ...doc, meta: { value, list: [value], nested: { [value || 'empty']: value } } };
     const text = serializeCassette(withValue);

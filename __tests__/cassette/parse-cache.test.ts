@@ -92,7 +92,10 @@ describe('parse cache', () => {
     fs.writeFileSync(path.join(dir, 'other.yaml'), serializeCassette(bigCassette('sunny')));
     fs.utimesSync(path.join(cacheDir, '.last-pruned'), longAgo, longAgo); // swept at most once a day
     readCassetteFile(path.join(dir, 'other.yaml'), { cacheDir }); // a miss writes an entry, then prunes
-    const left = fs.readdirSync(cacheDir).filter((name) => !name.startsWith('.')).sort();
+    const left = fs
+      .readdirSync(cacheDir)
+      .filter((name) => !name.startsWith('.'))
+      .sort();
     expect(left).toHaveLength(2);
     expect(left).toContain(used);
     expect(left.every((name) => name.endsWith('.v2.jsonl') && name !== 'stale.v2.jsonl')).toBe(true);
@@ -120,7 +123,14 @@ describe('parse cache', () => {
       ...bigCassette('rainy'),
       interactions: [
         {
-          index: 0, kind: 'llm', boundary: 'llm', match_key: '', latency_ms: 1, usage: null, tags: [], metadata: {},
+          index: 0,
+          kind: 'llm',
+          boundary: 'llm',
+          match_key: '',
+          latency_ms: 1,
+          usage: null,
+          tags: [],
+          metadata: {},
           request: { method: 'POST', url: 'http://api.test/stream', headers: {}, json: { stream: true } },
           response: { status_code: 200, headers: { 'content-type': 'text/event-stream' }, sse: [...events, { data: '[DONE]' }] },
         },

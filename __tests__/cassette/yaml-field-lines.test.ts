@@ -36,7 +36,7 @@ describe('lineOfField', () => {
     expect(lineOfField(TEXT, path)).toBe(line);
   });
 
-  test('a list at its key\'s indentation, and quoted keys', () => {
+  test("a list at its key's indentation, and quoted keys", () => {
     const text = 'interactions:\n- "kind": http\n  \'request\':\n    url: x\n';
     expect(lineOfField(text, ['interactions', 0, 'request', 'url'])).toBe(4);
     expect(lineOfField(text, ['interactions', 0, 'kind'])).toBe(2);

@@ -118,7 +118,10 @@ describe('timeline', () => {
   test('draws one bar per interaction, proportional to latency', () => {
     const run = cli('timeline', ANSWERS, '--width', '21');
     expect(run.status).toBe(0);
-    const bars = run.stdout.split('\n').filter((line) => line.includes('|')).map((line) => line.split('|')[1]);
+    const bars = run.stdout
+      .split('\n')
+      .filter((line) => line.includes('|'))
+      .map((line) => line.split('|')[1]);
     expect(bars.map((bar) => bar.split('').filter((c) => c === '#').length)).toEqual([16, 1, 4]);
     expect(bars[1].indexOf('#')).toBe(16);
     expect(run.stdout).toContain('3 interactions, 1050 ms in total');
@@ -128,7 +131,10 @@ describe('timeline', () => {
 
 describe('diff', () => {
   test('reports changed fields, added and removed interactions against the .derived.yaml, exit 1', () => {
-    write('cassettes/agent.test.js/agent answers.derived.yaml', cassetteText('agent answers', [llmInteraction(0), weatherInteraction(1, 16), { ...toolInteraction(2), boundary: 'get_forecast', match_key: 'sha256:4444', request: { name: 'get_forecast', args: {} } }]));
+    write(
+      'cassettes/agent.test.js/agent answers.derived.yaml',
+      cassetteText('agent answers', [llmInteraction(0), weatherInteraction(1, 16), { ...toolInteraction(2), boundary: 'get_forecast', match_key: 'sha256:4444', request: { name: 'get_forecast', args: {} } }]),
+    );
     const run = cli('diff', ANSWERS);
     expect(run.status).toBe(1);
     expect(run.stdout).toContain(`--- ${ANSWERS}\n+++ cassettes/agent.test.js/agent answers.derived.yaml`);
@@ -185,7 +191,7 @@ describe('validate', () => {
     expect(cli('validate', 'cassettes/agent.test.js/binary.yaml').status).toBe(0);
   });
 
-  test('a corrupt cassette fails validation with the parser\'s own message', () => {
+  test("a corrupt cassette fails validation with the parser's own message", () => {
     write('cassettes/agent.test.js/bad.yaml', 'version: "1"\ninteractions:\n  - kind: telepathy\n    request: {}\n    response: null\n');
     const run = cli('validate');
     expect(run.status).toBe(1);
@@ -224,11 +230,7 @@ describe('redact', () => {
     expect(run.stdout).toContain(`redacted 2 values in ${ANSWERS}`);
     const after = parseCassetteFile(read(ANSWERS), ANSWERS);
     const changed = diffFields(before as never, after as never).map((d) => d.path);
-    expect(changed).toEqual([
-      'interactions[1].match_key',
-      'interactions[1].request.headers.x-internal-ticket',
-      'interactions[1].response.json.owner',
-    ]);
+    expect(changed).toEqual(['interactions[1].match_key', 'interactions[1].request.headers.x-internal-ticket', 'interactions[1].response.json.owner']);
     expect(after.interactions[1].match_key).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(cli('validate').status).toBe(0);
     expect(fs.readdirSync(path.dirname(file(ANSWERS)))).toEqual(['agent answers.yaml']);
@@ -338,7 +340,15 @@ describe('import-nock and export', () => {
     expect(run.status).toBe(0);
     const definitions = JSON.parse(run.stdout);
     expect(definitions).toHaveLength(2);
-    expect(definitions[1]).toEqual({ scope: 'https://api.weather.test', method: 'GET', path: '/v1/london', status: 200, reqheaders: { accept: 'application/json' }, response: { city: 'London', temp: 15 }, rawHeaders: ['content-type', 'application/json'] });
+    expect(definitions[1]).toEqual({
+      scope: 'https://api.weather.test',
+      method: 'GET',
+      path: '/v1/london',
+      status: 200,
+      reqheaders: { accept: 'application/json' },
+      response: { city: 'London', temp: 15 },
+      rawHeaders: ['content-type', 'application/json'],
+    });
     write('defs.json', run.stdout);
     expect(cli('import-nock', 'defs.json', '--out', 'back.yaml').status).toBe(0);
     const original = parseCassetteFile(read(ANSWERS), 'a.yaml').interactions.filter((i) => i.kind !== 'tool');

@@ -178,9 +178,7 @@ describe('loadConfig: file, package.json key, overrides', () => {
     expect(configError(() => loadConfig(dir))).toBe(
       `Invalid value for "matchHeaders" in ${path.join(dir, 'agenttape.config.json')}: expected true (every non-volatile header), false (none) or a list of header names, got "yes".`,
     );
-    expect(configError(() => loadConfig(EMPTY_PROJECT, { mode: 'sometimes' }))).toBe(
-      'Invalid mode "sometimes" in "mode" in testEnvironmentOptions.agenttape. Valid modes: none, once, new_episodes, all, record.',
-    );
+    expect(configError(() => loadConfig(EMPTY_PROJECT, { mode: 'sometimes' }))).toBe('Invalid mode "sometimes" in "mode" in testEnvironmentOptions.agenttape. Valid modes: none, once, new_episodes, all, record.');
   });
 
   test('a config file that is not JSON', () => {

@@ -8,9 +8,7 @@ describe('parseMode', () => {
 
   test.each([['recrd'], ['NONE'], [''], [3], [undefined]])('refuses %j with a ConfigError listing every valid mode', (value) => {
     expect(() => parseMode(value, 'AGENTTAPE_MODE')).toThrow(ConfigError);
-    expect(() => parseMode(value, 'AGENTTAPE_MODE')).toThrow(
-      `Invalid mode ${JSON.stringify(value)} in AGENTTAPE_MODE. Valid modes: none, once, new_episodes, all, record.`,
-    );
+    expect(() => parseMode(value, 'AGENTTAPE_MODE')).toThrow(`Invalid mode ${JSON.stringify(value)} in AGENTTAPE_MODE. Valid modes: none, once, new_episodes, all, record.`);
   });
 
   test('record is an alias of all; only none never records', () => {

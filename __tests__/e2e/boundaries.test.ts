@@ -310,7 +310,7 @@ describe('agent boundaries: tools never run twice, prompts can change safely', (
     expect(sha256(fixture.read(CASSETTE))).toBe(originalHash);
   });
 
-  test('an @agenttape-frozen docblock serves the file\'s tools from the cassette while recording, and refuses new tool calls', async () => {
+  test("an @agenttape-frozen docblock serves the file's tools from the cassette while recording, and refuses new tool calls", async () => {
     const cassettePath = 'cassettes/frozen-docblock.test.js/frozen docblock agent.yaml';
     const env = { PROVIDER_URL: provider.url, EXPECTED_ANSWER: ORIGINAL_ANSWER };
     fixture.write('frozen-docblock.test.js', FROZEN_DOCBLOCK_TEST);

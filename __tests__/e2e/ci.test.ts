@@ -90,7 +90,12 @@ describe('recording in CI', () => {
     const before = provider.requests.length;
     const run = await runJson(fixture, ['--ci'], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url });
     expect(run.status).toBe(0);
-    expect(provider.requests.slice(before).map((r) => r.url).sort()).toEqual(['/echo/config', '/echo/docblock', '/echo/use']);
+    expect(
+      provider.requests
+        .slice(before)
+        .map((r) => r.url)
+        .sort(),
+    ).toEqual(['/echo/config', '/echo/docblock', '/echo/use']);
     expect(fixture.files('cassettes')).toEqual(['config.test.js/config.yaml', 'docblock.test.js/docblock.yaml', 'use.test.js/use.yaml']);
     for (const file of fixture.files('cassettes')) expect(fixture.read(`cassettes/${file}`)).toContain('mode: record');
   });

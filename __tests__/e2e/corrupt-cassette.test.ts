@@ -87,9 +87,7 @@ describe('a corrupt cassette', () => {
     expect(message(run, 'wrong field type')).toContain(
       `CassetteCorruptError: Cassette ${cassette('wrong field type')} is corrupt: field "interactions[0].response" (line 13) must have an integer "status_code" between 100 and 999.`,
     );
-    expect(message(run, 'unknown version')).toContain(
-      `SchemaVersionError: Cassette ${cassette('unknown version')} has schema version "7", which this AgentTape does not support (supported: "1").`,
-    );
+    expect(message(run, 'unknown version')).toContain(`SchemaVersionError: Cassette ${cassette('unknown version')} has schema version "7", which this AgentTape does not support (supported: "1").`);
     expect(message(run, 'no request')).toContain(`Cassette ${cassette('no request')} is corrupt: field "interactions" (line 2) must be a list.`);
     for (const name of ['invalid yaml', 'wrong field type', 'no request']) expect(message(run, name)).toContain('The file was left untouched.');
   };

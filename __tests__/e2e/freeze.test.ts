@@ -125,7 +125,9 @@ describe('freeze: []', () => {
     provider = await startFakeProvider();
     fixture = createFixture('freeze-off');
     fixture.write('agenttape.config.json', JSON.stringify({ freeze: [] }));
-    fixture.write('agent.test.js', `
+    fixture.write(
+      'agent.test.js',
+      `
 const OpenAI = require('openai').default;
 const openai = new OpenAI({ baseURL: process.env.PROVIDER_URL + '/v1' });
 test('the real clock', async () => {
@@ -134,7 +136,8 @@ test('the real clock', async () => {
   expect(Date.now()).toBeGreaterThan(first);
   await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'It is ' + new Date().toISOString() }] });
 });
-`);
+`,
+    );
   });
   afterAll(async () => {
     await provider.close();
@@ -158,15 +161,20 @@ describe('freeze: restored after the test file', () => {
   beforeAll(() => {
     // Both files run in one process (-i), in name order: what the first patched must be gone for the second.
     fixture = createFixture('freeze-restore', { testSequencer: './by-name-sequencer.js' });
-    fixture.write('by-name-sequencer.js', `
+    fixture.write(
+      'by-name-sequencer.js',
+      `
 const Sequencer = require('@jest/test-sequencer').default;
 module.exports = class ByName extends Sequencer {
   sort(tests) {
     return [...tests].sort((a, b) => a.path.localeCompare(b.path));
   }
 };
-`);
-    fixture.write('a-frozen.test.js', `
+`,
+    );
+    fixture.write(
+      'a-frozen.test.js',
+      `
 const nodeCrypto = require('node:crypto');
 test('frozen inside the AgentTape environment', async () => {
   const first = [Date.now(), crypto.randomUUID(), nodeCrypto.randomUUID()];
@@ -174,8 +182,11 @@ test('frozen inside the AgentTape environment', async () => {
   expect(Date.now()).toBe(first[0]);
   require('node:fs').writeFileSync(process.env.UUIDS_FILE, JSON.stringify(first.slice(1)));
 });
-`);
-    fixture.write('b-plain.test.js', `/**
+`,
+    );
+    fixture.write(
+      'b-plain.test.js',
+      `/**
  * @jest-environment node
  */
 const nodeCrypto = require('node:crypto');
@@ -190,7 +201,8 @@ test('the shared crypto objects are as in a fresh Node process', () => {
   expect(now[0]).not.toBe(now[1]);
   for (const uuid of now) expect(frozen).not.toContain(uuid);
 });
-`);
+`,
+    );
   });
   afterAll(() => fixture.remove());
 

@@ -279,7 +279,7 @@ describe('LLM streams and SDKs: record, then replay offline', () => {
     // Each event the server wrote separately starts a chunk with its delay (a loaded machine may merge a few).
     const delays = sse.map((event) => event.delay_ms).filter((delay) => delay !== undefined);
     expect(delays.length).toBeGreaterThan(sse.length / 2);
-    expect(Math.max(...(delays))).toBeGreaterThan(GAP_MS / 2);
+    expect(Math.max(...delays)).toBeGreaterThan(GAP_MS / 2);
     const text = fixture.read('cassettes/sdks.test.js/openai 6 chat stream with usage.yaml');
     expect(text).toContain('content: "rainy "');
     expect(text).not.toMatch(/body_b64|raw_b64/);
@@ -303,13 +303,14 @@ describe('LLM streams and SDKs: record, then replay offline', () => {
 
     // While recording, the client got each chunk as the server wrote it, not the whole body at the end:
     // the gaps it saw between chunks (not only before the first) are the server's.
-    const liveGaps = (results('record', 'delays-fifty') as { gap: number }[]).slice(1).map((c) => c.gap).sort((x, y) => x - y);
+    const liveGaps = (results('record', 'delays-fifty') as { gap: number }[])
+      .slice(1)
+      .map((c) => c.gap)
+      .sort((x, y) => x - y);
     expect(liveGaps[Math.floor(liveGaps.length / 2)]).toBeGreaterThan(GAP_MS / 2);
 
     // The whole matrix talked to the fake provider only.
-    const hosts = new Set(
-      fixture.files('cassettes').flatMap((file) => cassetteDoc(fixture, file.replace(/\.yaml$/, '')).interactions.map((i) => new URL(i.request.url).host)),
-    );
+    const hosts = new Set(fixture.files('cassettes').flatMap((file) => cassetteDoc(fixture, file.replace(/\.yaml$/, '')).interactions.map((i) => new URL(i.request.url).host)));
     expect([...hosts]).toEqual([new URL(provider.url).host]);
 
     const bodies = fixture.read('cassettes/sdks.test.js/plain clients compressed, binary, pretty JSON and multipart bodies.yaml');
@@ -346,7 +347,9 @@ describe('LLM streams and SDKs: record, then replay offline', () => {
       expect({ name, result: results('replay', name) }).toEqual({ name, result: results('record', name) });
     }
     // openai 7 declares Node >= 22: its tests ran, and were compared above, exactly there.
-    const openai7 = resultNames().filter((n) => n.startsWith('openai7-')).sort();
+    const openai7 = resultNames()
+      .filter((n) => n.startsWith('openai7-'))
+      .sort();
     expect(openai7).toEqual(nodeMajor >= 22 ? ['openai7-abandoned', 'openai7-chat-stream', 'openai7-more'] : []);
     const recorded = results('record', 'openai6-chat-stream');
     expect(recorded.length).toBeGreaterThan(5);
@@ -379,7 +382,10 @@ describe('LLM streams and SDKs: record, then replay offline', () => {
     expect(results('delayed', 'fetch-cancelled')).toEqual(results('record', 'fetch-cancelled'));
     expect(provider.connections).toBe(0);
     // The SDK yields one chunk per event; the gap before chunk i+1 is the recorded delay of event i+1.
-    const pairs = [['short stream', 'delays-short'], ['fifty chunks', 'delays-fifty']].flatMap(([test, result]) => {
+    const pairs = [
+      ['short stream', 'delays-short'],
+      ['fifty chunks', 'delays-fifty'],
+    ].flatMap(([test, result]) => {
       const doc = cassetteDoc(fixture, `delays.test.js/${test}`);
       // An event without delay_ms arrived in the same chunk as the one before it: no gap.
       const recordedGaps = (doc.interactions[0].response.sse as { delay_ms?: number }[]).map((e) => e.delay_ms ?? 0);
@@ -392,7 +398,10 @@ describe('LLM streams and SDKs: record, then replay offline', () => {
     // Each gap is compared on its own, but a 2-core machine shared with other jobs can stall any one
     // timer (or merge two writes into one chunk): the total, the median gap and three gaps in four
     // must be within 20% of the recording. Gaps under half the server's say nothing relative.
-    const errors = pairs.filter((pair) => pair.recorded >= GAP_MS / 2).map((pair) => Math.abs(pair.replayed - pair.recorded) / pair.recorded).sort((x, y) => x - y);
+    const errors = pairs
+      .filter((pair) => pair.recorded >= GAP_MS / 2)
+      .map((pair) => Math.abs(pair.replayed - pair.recorded) / pair.recorded)
+      .sort((x, y) => x - y);
     const measured = {
       totalError: Math.abs(total('replayed') - total('recorded')) / total('recorded'),
       medianError: errors[Math.floor(errors.length / 2)],

@@ -93,7 +93,9 @@ describe('a matcher function from cassette.use()', () => {
   beforeAll(async () => {
     provider = await startFakeProvider();
     fixture = createFixture('matchers-function');
-    fixture.write('search.test.js', `
+    fixture.write(
+      'search.test.js',
+      `
 const { cassette } = require('agenttape');
 // Functions cannot travel through Jest's JSON configuration: a test sets them in code.
 const bySearchTerm = (request) => new URL(request.url).searchParams.get('q');
@@ -104,7 +106,8 @@ test('search', async () => {
   expect((await res.json()).path).toBe('/echo/search?q=weather&page=1');
   if (process.env.LATE) cassette.use({ matchers: ['ordered'] });
 });
-`);
+`,
+    );
     const run = await fixture.run([], { AGENTTAPE_MODE: 'record', PROVIDER_URL: provider.url, PAGE: '1' });
     expect(run.output).toContain('Tests:       1 passed, 1 total');
   });

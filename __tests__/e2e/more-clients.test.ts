@@ -273,13 +273,14 @@ describe('Agents SDK, Google GenAI, Mistral and LangGraph: record, then replay o
     // The Agents SDK: the tool call turn, then the answer turn with the tool's output in its input.
     const [call, answer] = interactions('agents.test.js', 'agents run with a function tool');
     expect([call.kind, answer.kind]).toEqual(['llm', 'llm']);
-    expect(call.request).toMatchObject({ method: 'POST', url: `${provider.url}/v1/responses`, json: { model: 'gpt-4o-mini', input: [{ role: 'user', content: 'What is the weather in Paris?' }], tools: [{ type: 'function', name: 'get_weather' }] } });
+    expect(call.request).toMatchObject({
+      method: 'POST',
+      url: `${provider.url}/v1/responses`,
+      json: { model: 'gpt-4o-mini', input: [{ role: 'user', content: 'What is the weather in Paris?' }], tools: [{ type: 'function', name: 'get_weather' }] },
+    });
     expect(call.response.json).toMatchObject({ output: [{ type: 'function_call', name: 'get_weather', arguments: '{"city":"Paris"}' }] });
     expect(answer.request.json!.input).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'function_call_output', call_id: 'call_fake1', output: 'Rainy, 14 degrees in Paris' })]));
-    expect([call.usage, answer.usage]).toEqual([
-      expect.objectContaining({ input_tokens: 31, output_tokens: 12, total_tokens: 43 }),
-      expect.objectContaining({ input_tokens: 14, output_tokens: 9, total_tokens: 23 }),
-    ]);
+    expect([call.usage, answer.usage]).toEqual([expect.objectContaining({ input_tokens: 31, output_tokens: 12, total_tokens: 43 }), expect.objectContaining({ input_tokens: 14, output_tokens: 9, total_tokens: 23 })]);
     const streamed = interactions('agents.test.js', 'agents streamed run with a function tool');
     expect(streamed.map((i) => ({ kind: i.kind, stream: i.request.json!.stream, events: (i.response.sse ?? []).length > 3, total: i.usage?.total_tokens }))).toEqual([
       { kind: 'llm', stream: true, events: true, total: 43 },
@@ -299,7 +300,11 @@ describe('Agents SDK, Google GenAI, Mistral and LangGraph: record, then replay o
     // Mistral: its own path and body, usage from the JSON and from the stream's last chunk.
     const [complete] = interactions('mistral/chat.test.js', 'mistral chat.complete');
     const [stream] = interactions('mistral/chat.test.js', 'mistral chat.stream');
-    expect(complete.request).toMatchObject({ method: 'POST', url: `${provider.url}/mistral/v1/chat/completions`, json: { model: 'mistral-small-latest', stream: false, messages: [{ role: 'user', content: 'What is the weather in London?' }] } });
+    expect(complete.request).toMatchObject({
+      method: 'POST',
+      url: `${provider.url}/mistral/v1/chat/completions`,
+      json: { model: 'mistral-small-latest', stream: false, messages: [{ role: 'user', content: 'What is the weather in London?' }] },
+    });
     expect(stream.request.json).toMatchObject({ stream: true, messages: [{ content: 'What is the weather in Madrid?' }] });
     expect(stream.response.sse!.length).toBeGreaterThan(3);
     expect([complete, stream].map((i) => ({ kind: i.kind, usage: i.usage }))).toEqual([

@@ -93,7 +93,11 @@ test('requests no mock takes go through the cassette', async () => {
 describe("a project's own nock and msw mocks under the preset", () => {
   let provider: FakeProvider;
   let fixture: FixtureProject;
-  const cassetteText = () => fixture.files('cassettes').map((file) => fixture.read(`cassettes/${file}`)).join('\n');
+  const cassetteText = () =>
+    fixture
+      .files('cassettes')
+      .map((file) => fixture.read(`cassettes/${file}`))
+      .join('\n');
 
   beforeAll(async () => {
     provider = await startFakeProvider();

@@ -102,12 +102,28 @@ describeWithPython(`cassettes written here, read by the Python AgentTape CLI${av
       'interop streams and a multipart upload.yaml',
     ]);
     const all = cassettes.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
-    for (const part of ['kind: llm', 'kind: http', 'error:', 'body_b64:', 'text: "plain: text # not yaml"', 'status_code: 217', 'prompt_tokens: 12', 'input_tokens: 11', 'sse:', 'event: message_start', 'chunks:', 'boundary=AGENTTAPE_BOUNDARY']) {
+    for (const part of [
+      'kind: llm',
+      'kind: http',
+      'error:',
+      'body_b64:',
+      'text: "plain: text # not yaml"',
+      'status_code: 217',
+      'prompt_tokens: 12',
+      'input_tokens: 11',
+      'sse:',
+      'event: message_start',
+      'chunks:',
+      'boundary=AGENTTAPE_BOUNDARY',
+    ]) {
       expect(all).toContain(part);
     }
   });
 
-  test.each([['PyYAML', {}], ['stdlib YAML', { AGENTTAPE_FORCE_STDLIB_YAML: '1' }]])('validate and inspect pass with the %s reader', (_reader, env) => {
+  test.each([
+    ['PyYAML', {}],
+    ['stdlib YAML', { AGENTTAPE_FORCE_STDLIB_YAML: '1' }],
+  ])('validate and inspect pass with the %s reader', (_reader, env) => {
     const inspected: string[] = [];
     for (const file of cassettes) {
       const validate = cli(['validate', file], env);

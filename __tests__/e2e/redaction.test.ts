@@ -75,7 +75,11 @@ async function startLeakyServer(port = 0): Promise<{ url: string; port: number; 
     url: `http://127.0.0.1:${actual}`,
     port: actual,
     connections: () => connections,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -106,13 +106,7 @@ describe('toHaveReplayedAll and cassette names', () => {
   });
 
   test('colliding and unsafe names get distinct readable files, each replaying its own recording', () => {
-    expect(fixture.files('cassettes/names.test.js')).toEqual([
-      'Same Name (3).yaml',
-      'same name (2).yaml',
-      'same name.yaml',
-      'weather London_Paris_ rain_ (2).yaml',
-      'weather London_Paris_ rain_.yaml',
-    ]);
+    expect(fixture.files('cassettes/names.test.js')).toEqual(['Same Name (3).yaml', 'same name (2).yaml', 'same name.yaml', 'weather London_Paris_ rain_ (2).yaml', 'weather London_Paris_ rain_.yaml']);
     expect(fixture.read('cassettes/names.test.js/same name (2).yaml')).toContain('/echo/second');
     expect(fixture.read('cassettes/names.test.js/weather London_Paris_ rain_.yaml')).toContain('test_name: "weather London/Paris: rain?"');
     expect(replay.file('names.test.js').status).toBe('passed');

@@ -57,7 +57,7 @@ describe('run summary and obsolete cassettes', () => {
     expect(fixture.files('cassettes')).toEqual(['agent.test.js/agent fetch.yaml', 'agent.test.js/agent old.yaml', 'agent.test.js/agent openai.yaml']);
   });
 
-  test('replay: interactions, LLM calls and tokens served from cassettes, in Jest\'s summary', async () => {
+  test("replay: interactions, LLM calls and tokens served from cassettes, in Jest's summary", async () => {
     const result = await run();
     expect(result.status).toBe(0);
     // Like Jest's Snapshot Summary, it comes right before the Test Suites line.

@@ -9,11 +9,7 @@ import { startFakeProvider, type FakeProvider } from '../support/fake-provider';
 import { runJson } from '../support/jest-json';
 const { OPENAI_RECORDING_KEY } = require('../fixtures/secrets/fake-keys.js') as Record<string, string>;
 
-const TSCONFIG = JSON.stringify(
-  { compilerOptions: { module: 'commonjs', target: 'es2022', esModuleInterop: true, strict: true, types: ['jest'] } },
-  null,
-  2,
-);
+const TSCONFIG = JSON.stringify({ compilerOptions: { module: 'commonjs', target: 'es2022', esModuleInterop: true, strict: true, types: ['jest'] } }, null, 2);
 
 const AGENT_TEST = `import OpenAI from 'openai';
 import { cassette, UnmatchedInteractionError, type Mode } from 'agenttape';

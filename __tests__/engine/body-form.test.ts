@@ -62,7 +62,9 @@ describe('matching across the two recorders', () => {
     // Python: text, because the bytes are UTF-8. Here: body_b64, because of the content type.
     expect(matches(request('PUT', 'application/octet-stream', { text: 'ping' }), request('PUT', 'application/octet-stream', { body_b64: 'cGluZw==' }), [matcher])).toBe(true);
     // Python: form, whatever the encoding. Here: text, because URLSearchParams would encode it otherwise.
-    expect(matches(request('POST', 'application/x-www-form-urlencoded', { form: { q: ['hello world', 'again'] } }), request('POST', 'application/x-www-form-urlencoded', { text: 'q=hello%20world&q=again' }), [matcher])).toBe(true);
+    expect(
+      matches(request('POST', 'application/x-www-form-urlencoded', { form: { q: ['hello world', 'again'] } }), request('POST', 'application/x-www-form-urlencoded', { text: 'q=hello%20world&q=again' }), [matcher]),
+    ).toBe(true);
   });
 
   test('bodies that differ still miss', () => {

@@ -1,11 +1,4 @@
-import {
-  canonicalizeRequest,
-  canonicalOptions,
-  canonicalUrl,
-  computeMatchKey,
-  isVolatileName,
-  stableStringify,
-} from '../../src/engine/canonical-request';
+import { canonicalizeRequest, canonicalOptions, canonicalUrl, computeMatchKey, isVolatileName, stableStringify } from '../../src/engine/canonical-request';
 
 const defaults = canonicalOptions({ ignoreVolatileFields: [], matchHeaders: false }, false);
 const exact = canonicalOptions({ ignoreVolatileFields: [], matchHeaders: false }, true);

@@ -14,8 +14,7 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
 
 const location = () => ({ cassetteDir: path.join(project, 'cassettes'), rootDir: project, testPath: path.join(project, 'src', 'a.test.ts') });
-const state = (inputs: { env?: 'none' | 'once' | 'new_episodes' | 'all' | 'record'; ci?: boolean } = {}) =>
-  new CassetteState(location(), loadConfig(project), { ci: false, ...inputs });
+const state = (inputs: { env?: 'none' | 'once' | 'new_episodes' | 'all' | 'record'; ci?: boolean } = {}) => new CassetteState(location(), loadConfig(project), { ci: false, ...inputs });
 const file = (name: string) => path.join(project, 'cassettes', 'src', 'a.test.ts', `${name}.yaml`);
 
 function record(tape: Tape, url: string): void {
@@ -78,7 +77,17 @@ describe('CassetteState', () => {
     const step = tape.startStep({ awaited: true });
     const settled = s.settle();
     expect(tape.dirty).toBe(false);
-    step.finish(() => ({ kind: 'http', boundary: 'api.x.com', request: { method: 'GET', url: 'https://api.x.com/late' }, response: { status_code: 200, text: 'ok' }, match_key: 'sha256:x', latency_ms: 1, usage: null, tags: [], metadata: {} }));
+    step.finish(() => ({
+      kind: 'http',
+      boundary: 'api.x.com',
+      request: { method: 'GET', url: 'https://api.x.com/late' },
+      response: { status_code: 200, text: 'ok' },
+      match_key: 'sha256:x',
+      latency_ms: 1,
+      usage: null,
+      tags: [],
+      metadata: {},
+    }));
     await settled;
     expect(s.save().written).toEqual([file('slow body')]);
     expect(fs.readFileSync(file('slow body'), 'utf8')).toContain('/late');

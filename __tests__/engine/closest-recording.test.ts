@@ -3,8 +3,26 @@ import { formatDifferences } from '../../src/report/difference-text';
 
 describe('diffFields', () => {
   test('lists only the leaves that differ, as paths', () => {
-    const recorded = { method: 'POST', json: { model: 'm', messages: [{ role: 'system', content: 'a' }, { role: 'user', content: 'London' }] } };
-    const incoming = { method: 'POST', json: { model: 'm', messages: [{ role: 'system', content: 'a' }, { role: 'user', content: 'Paris' }] } };
+    const recorded = {
+      method: 'POST',
+      json: {
+        model: 'm',
+        messages: [
+          { role: 'system', content: 'a' },
+          { role: 'user', content: 'London' },
+        ],
+      },
+    };
+    const incoming = {
+      method: 'POST',
+      json: {
+        model: 'm',
+        messages: [
+          { role: 'system', content: 'a' },
+          { role: 'user', content: 'Paris' },
+        ],
+      },
+    };
     expect(diffFields(recorded, incoming)).toEqual([{ path: 'json.messages[1].content', expected: 'London', received: 'Paris' }]);
   });
 
@@ -56,13 +74,7 @@ describe('formatDifferences', () => {
         { path: 'json.temperature', expected: 0, received: undefined },
         { path: 'json.seed', expected: undefined, received: 7 },
       ]),
-    ).toBe(
-      [
-        "  json.messages[0].content: expected 'London', received 'Paris'",
-        '  json.temperature: expected 0, received nothing (field missing)',
-        '  json.seed: not in the recording, received 7',
-      ].join('\n'),
-    );
+    ).toBe(["  json.messages[0].content: expected 'London', received 'Paris'", '  json.temperature: expected 0, received nothing (field missing)', '  json.seed: not in the recording, received 7'].join('\n'));
   });
 
   test('long strings are shown as a line diff', () => {

@@ -84,10 +84,7 @@ describe('matchHeaders', () => {
 
 describe('ordered', () => {
   test('the n-th call of a kind and boundary gets the n-th recording, whatever its content', () => {
-    const index = new MatchIndex(
-      [recording(post({ q: 'first' })), recording(post({ q: 'x' }), 'other.example.com'), recording(post({ q: 'second' }))],
-      config({ matchers: ['ordered'] }),
-    );
+    const index = new MatchIndex([recording(post({ q: 'first' })), recording(post({ q: 'x' }), 'other.example.com'), recording(post({ q: 'second' }))], config({ matchers: ['ordered'] }));
     expect(index.take(incoming(post({ q: 'anything' })))).toBe(0);
     expect(index.take(incoming(post({ q: 'anything else' })))).toBe(2);
     expect(index.take(incoming(post({ q: 'more' })))).toBeUndefined();
@@ -98,23 +95,17 @@ describe('ordered', () => {
 describe('a function returning a key', () => {
   test('matches on what the function returns (here: the last user message)', () => {
     const lastMessage: MatcherSpec = (request) => {
-      const messages = ((request as { json?: { messages?: { content: string }[] } }).json?.messages ?? []);
+      const messages = (request as { json?: { messages?: { content: string }[] } }).json?.messages ?? [];
       return messages[messages.length - 1]?.content ?? '';
     };
-    const index = new MatchIndex(
-      [recording(post({ model: 'a', messages: [{ content: 'sys' }, { content: 'weather?' }] }))],
-      config({ matchers: [lastMessage] }),
-    );
+    const index = new MatchIndex([recording(post({ model: 'a', messages: [{ content: 'sys' }, { content: 'weather?' }] }))], config({ matchers: [lastMessage] }));
     expect(index.take(incoming(post({ model: 'b', messages: [{ content: 'other system prompt' }, { content: 'weather?' }] })))).toBe(0);
   });
 });
 
 describe('fallback chains', () => {
   test('the first matcher that finds a recording wins; a recording is served once across the chain', () => {
-    const index = new MatchIndex(
-      [recording(post({ q: 'exact one' })), recording(post({ q: 'drifted' }))],
-      config({ matchers: ['ignore_volatile', 'ordered'] }),
-    );
+    const index = new MatchIndex([recording(post({ q: 'exact one' })), recording(post({ q: 'drifted' }))], config({ matchers: ['ignore_volatile', 'ordered'] }));
     // Not equal to any recording: falls back to order and gets the first unused one.
     expect(index.take(incoming(post({ q: 'something new' })))).toBe(0);
     // Equal to recording 0, which is used: ordered gives the next unused one.
@@ -123,10 +114,7 @@ describe('fallback chains', () => {
   });
 
   test('an exact match is preferred over the fallback even when it is not next in order', () => {
-    const index = new MatchIndex(
-      [recording(post({ q: 'a' })), recording(post({ q: 'b' }))],
-      config({ matchers: ['exact', 'ordered'] }),
-    );
+    const index = new MatchIndex([recording(post({ q: 'a' })), recording(post({ q: 'b' }))], config({ matchers: ['exact', 'ordered'] }));
     expect(index.take(incoming(post({ q: 'b' })))).toBe(1);
     expect(index.take(incoming(post({ q: 'zzz' })))).toBe(0);
   });

@@ -46,9 +46,7 @@ describe('where live and frozen come from', () => {
   test('per-test options: validated, and silent when they set neither list', () => {
     expect(partialReplayFor(config, { live: ['llm'] }, 'cassette.use()')?.live).toEqual(['llm']);
     expect(partialReplayFor(config, {}, 'cassette.use()')).toBeUndefined();
-    expect(() => partialReplayFor(config, { live: 'llm' as unknown as string[] }, 'cassette.use()')).toThrow(
-      'Invalid value for "live" in cassette.use(): expected a list of strings, got "llm".',
-    );
+    expect(() => partialReplayFor(config, { live: 'llm' as unknown as string[] }, 'cassette.use()')).toThrow('Invalid value for "live" in cassette.use(): expected a list of strings, got "llm".');
     expect(() => partialReplayFor(config, { live: ['llm'], frozen: ['tool'] }, 'cassette.use()')).toThrow(ConfigError);
   });
 });

@@ -23,7 +23,13 @@ function setUp(options: Record<string, unknown>, env: Record<string, string | un
   const context = vm.createContext({ crypto: globalThis.crypto, process: { env } });
   const sandbox = vm.runInContext('globalThis', context);
   const warnings: string[] = [];
-  const controller = new FreezeController(sandbox, undefined, config, (message) => warnings.push(message), (tape) => `record ${tape.owner.testName}`);
+  const controller = new FreezeController(
+    sandbox,
+    undefined,
+    config,
+    (message) => warnings.push(message),
+    (tape) => `record ${tape.owner.testName}`,
+  );
   controller.install();
   return { config, sandbox, controller, warnings, run: (code: string) => vm.runInContext(code, context) };
 }
@@ -71,13 +77,20 @@ describe('FreezeController', () => {
     controller.uninstall();
   });
 
-  test('concurrent tests each read their own values, through the caller\'s tape', async () => {
+  test("concurrent tests each read their own values, through the caller's tape", async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'agenttape-freeze-'));
     const config = loadConfig(root);
     const context = vm.createContext({ crypto: globalThis.crypto, process: { env: {} } });
     const running = new AsyncLocalStorage<Tape>();
     const fileTape = tapeFor(null, config);
-    const controller = new FreezeController(vm.runInContext('globalThis', context), undefined, config, () => {}, () => 'record', () => running.getStore() ?? fileTape);
+    const controller = new FreezeController(
+      vm.runInContext('globalThis', context),
+      undefined,
+      config,
+      () => {},
+      () => 'record',
+      () => running.getStore() ?? fileTape,
+    );
     controller.install();
     const a = tapeFor(recordedDoc({ features: ['clock'], base_iso: '2031-01-01T00:00:00.000Z' }), config);
     const b = tapeFor(recordedDoc({ features: ['clock'], base_iso: '2032-01-01T00:00:00.000Z' }), config);

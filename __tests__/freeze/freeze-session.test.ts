@@ -56,7 +56,13 @@ describe('FreezeSession', () => {
 
   test('environment drift lists each variable whose value changed, with both values', () => {
     const recorded = { features: [], env: { MODEL_TIER: 'large', REGION: 'eu', UNSET_BEFORE: null } };
-    const session = new FreezeSession({ features: [], recorded, envSnapshot: ['MODEL_TIER', 'REGION', 'UNSET_BEFORE', 'NEW_ONE'], env: { MODEL_TIER: 'small', REGION: 'eu', UNSET_BEFORE: 'now-set', NEW_ONE: 'x' }, realNow: 0 });
+    const session = new FreezeSession({
+      features: [],
+      recorded,
+      envSnapshot: ['MODEL_TIER', 'REGION', 'UNSET_BEFORE', 'NEW_ONE'],
+      env: { MODEL_TIER: 'small', REGION: 'eu', UNSET_BEFORE: 'now-set', NEW_ONE: 'x' },
+      realNow: 0,
+    });
     expect(session.drift).toEqual([
       { name: 'MODEL_TIER', recorded: 'large', current: 'small' },
       { name: 'UNSET_BEFORE', recorded: null, current: 'now-set' },

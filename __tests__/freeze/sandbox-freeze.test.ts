@@ -114,7 +114,7 @@ describe('SandboxFreeze', () => {
       freeze.uninstall();
     });
 
-    test('a fake clock started by the freeze moves to the next test\'s base time', () => {
+    test("a fake clock started by the freeze moves to the next test's base time", () => {
       const { sandbox, timers, freeze } = setUp();
       freeze.activate(session(Date.UTC(2030, 0, 1)));
       timers.useFakeTimers();

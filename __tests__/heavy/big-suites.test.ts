@@ -25,7 +25,10 @@ function checkCassettes(fixture: FixtureProject, count: number): void {
   for (const file of files) {
     const i = Number(/f(\d+)\.test\.js/.exec(file)![1]);
     const doc = parseCassette(fixture.read(`cassettes/${file}`), file);
-    expect(doc.interactions.map((x) => x.request.json)).toEqual([{ file: i, turn: 1 }, { file: i, turn: 2 }]);
+    expect(doc.interactions.map((x) => x.request.json)).toEqual([
+      { file: i, turn: 1 },
+      { file: i, turn: 2 },
+    ]);
   }
 }
 

@@ -46,10 +46,7 @@ describe('Google Gemini reports usageMetadata', () => {
   });
 
   test('streamGenerateContent with alt=sse: the last event holds the totals', () => {
-    const sse: Json = [
-      { data: { candidates: [], usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 } } },
-      { data: { candidates: [], usageMetadata: metadata } },
-    ];
+    const sse: Json = [{ data: { candidates: [], usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 } } }, { data: { candidates: [], usageMetadata: metadata } }];
     expect(extractLlmUsage({ sse })).toEqual({ ...metadata, ...named });
   });
 
@@ -64,7 +61,10 @@ describe('Google Gemini reports usageMetadata', () => {
   });
 
   test('streamGenerateContent without alt=sse: one JSON array of chunks', () => {
-    const json: Json = [{ candidates: [], usageMetadata: { promptTokenCount: 9, candidatesTokenCount: 2, totalTokenCount: 11 } }, { candidates: [], usageMetadata: metadata }];
+    const json: Json = [
+      { candidates: [], usageMetadata: { promptTokenCount: 9, candidatesTokenCount: 2, totalTokenCount: 11 } },
+      { candidates: [], usageMetadata: metadata },
+    ];
     expect(extractLlmUsage({ json })).toEqual({ ...metadata, ...named });
   });
 });

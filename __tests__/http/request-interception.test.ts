@@ -71,12 +71,7 @@ describe('HttpInterception', () => {
     expect((await httpRequest('https://api.example.test/c')).body).toBe('hello https://api.example.test/c');
     const viaAxios = await axios.get(`${provider.url}/d`, { validateStatus: () => true });
     expect(viaAxios.status).toBe(217);
-    expect(seen.map((r) => `${r.method} ${r.url}`)).toEqual([
-      `POST ${provider.url}/a?x=1`,
-      `PUT ${provider.url}/b`,
-      'GET https://api.example.test/c',
-      `GET ${provider.url}/d`,
-    ]);
+    expect(seen.map((r) => `${r.method} ${r.url}`)).toEqual([`POST ${provider.url}/a?x=1`, `PUT ${provider.url}/b`, 'GET https://api.example.test/c', `GET ${provider.url}/d`]);
     expect(seen[0].headers['x-test']).toBe('yes');
     expect(seen[0].body.toString()).toBe('one');
     expect([...seen[1].body]).toEqual([0, 1, 255]);
@@ -202,12 +197,7 @@ describe('HttpInterception', () => {
       server.closeAllConnections();
       server.close();
     }
-    expect(copies).toEqual([
-      '/status/217 217|part 1;|part 2',
-      '/status/218 218|part 1;|part 2',
-      '/status/219 219|part 1;|part 2',
-      expect.stringMatching(/^\/refused failed: .*ECONNREFUSED/),
-    ]);
+    expect(copies).toEqual(['/status/217 217|part 1;|part 2', '/status/218 218|part 1;|part 2', '/status/219 219|part 1;|part 2', expect.stringMatching(/^\/refused failed: .*ECONNREFUSED/)]);
     // What the server saw is the client's own request: no header added, none dropped.
     expect(received[0]['x-client']).toBe('fetch');
     expect(received[1]['user-agent']).toBeUndefined();

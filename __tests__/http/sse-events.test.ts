@@ -41,11 +41,7 @@ describe('parseSse', () => {
 });
 
 test('sseDataObjects lists the JSON object payloads in order, the ones stored as text too', () => {
-  expect(sseDataObjects(parseSse(OPENAI + ANTHROPIC).map((e) => e.entry))).toEqual([
-    { id: 'c1', choices: [{ delta: { content: 'Hi' } }] },
-    { type: 'message_start' },
-    { type: 'ping' },
-  ]);
+  expect(sseDataObjects(parseSse(OPENAI + ANTHROPIC).map((e) => e.entry))).toEqual([{ id: 'c1', choices: [{ delta: { content: 'Hi' } }] }, { type: 'message_start' }, { type: 'ping' }]);
 });
 
 test('sseDataObjects also reads JSON stored as text: events kept raw (CRLF line ends) and JSON that is not compact', () => {

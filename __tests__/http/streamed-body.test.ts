@@ -44,7 +44,12 @@ describe('SSE streams', () => {
 
 test('other streamed bodies are stored per chunk as text or base64', () => {
   const chunks = [chunk(0, '{"i":0}\n'), chunk(12, Buffer.from([0xff, 0x00]))];
-  expect(encodeStreamedBody(chunks, 'application/x-ndjson')).toEqual({ chunks: [{ delay_ms: 0, text: '{"i":0}\n' }, { delay_ms: 12, body_b64: '/wA=' }] });
+  expect(encodeStreamedBody(chunks, 'application/x-ndjson')).toEqual({
+    chunks: [
+      { delay_ms: 0, text: '{"i":0}\n' },
+      { delay_ms: 12, body_b64: '/wA=' },
+    ],
+  });
   expect(view(roundTrip(chunks, 'application/x-ndjson'))).toEqual(view(chunks));
 });
 

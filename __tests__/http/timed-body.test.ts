@@ -38,7 +38,12 @@ test('delays replayed: each chunk waits its scaled delay, counted from the first
 });
 
 test('chunks decoded from a cassette are handed over without a copy and stay intact after the client keeps them', async () => {
-  const chunks = decodeStreamedBody({ sse: [{ delay_ms: 1, data: { n: 1 } }, { delay_ms: 1, data: '[DONE]' }] })!;
+  const chunks = decodeStreamedBody({
+    sse: [
+      { delay_ms: 1, data: { n: 1 } },
+      { delay_ms: 1, data: '[DONE]' },
+    ],
+  })!;
   const reader = timedBody(chunks, 0).getReader();
   const first = (await reader.read()).value!;
   expect(first.buffer).toBe(chunks[0].bytes.buffer);

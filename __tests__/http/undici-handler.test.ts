@@ -77,7 +77,9 @@ describe('teeHandler', () => {
       fail: (error: Error) => copied.push(`fail ${error.message}`),
     };
     const agent = new undici.Agent();
-    const tee = new Proxy(agent, { get: (target, key) => (key === 'dispatch' ? (options: object, handler: DispatchHandler) => target.dispatch(options as never, teeHandler(handler, sink) as never) : Reflect.get(target, key)) });
+    const tee = new Proxy(agent, {
+      get: (target, key) => (key === 'dispatch' ? (options: object, handler: DispatchHandler) => target.dispatch(options as never, teeHandler(handler, sink) as never) : Reflect.get(target, key)),
+    });
     try {
       const response = await undici.request(`http://127.0.0.1:${(server.address() as { port: number }).port}/`, { dispatcher: tee });
       expect(await response.body.text()).toBe('first;second');

@@ -165,8 +165,16 @@ describe('entry points for adapters', () => {
       meta: { freeze: { env: { OPENAI_API_KEY: SECRETS.openaiProject, MODEL_TIER: 'large' } }, tags: [] },
       interactions: [
         {
-          index: 0, kind: 'tool', boundary: 'charge_card', request: { name: 'charge_card', args: [{ token: 'tok_visa', card: SECRETS.stripeLive }] },
-          error: { type: 'Error', message: `declined for ${SECRETS.emailUser}` }, match_key: 'sha256:x', latency_ms: 1, usage: null, tags: [], metadata: { note: SECRETS.githubClassic },
+          index: 0,
+          kind: 'tool',
+          boundary: 'charge_card',
+          request: { name: 'charge_card', args: [{ token: 'tok_visa', card: SECRETS.stripeLive }] },
+          error: { type: 'Error', message: `declined for ${SECRETS.emailUser}` },
+          match_key: 'sha256:x',
+          latency_ms: 1,
+          usage: null,
+          tags: [],
+          metadata: { note: SECRETS.githubClassic },
         },
       ],
     };

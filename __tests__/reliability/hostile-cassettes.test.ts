@@ -18,7 +18,7 @@ const base: CassetteDocument = {
     index,
     kind: index === 2 ? 'tool' : 'http',
     boundary: index === 2 ? 'lookup' : 'api.test',
-    request: index === 2 ? { name: 'lookup', args: { q: 'x' } } : ({ method: 'POST', url: `http://api.test/${index}`, headers: { a: 'b' }, json: { q: [1, 2, { deep: 'yes' }] } }),
+    request: index === 2 ? { name: 'lookup', args: { q: 'x' } } : { method: 'POST', url: `http://api.test/${index}`, headers: { a: 'b' }, json: { q: [1, 2, { deep: 'yes' }] } },
     response: index === 2 ? { ok: true } : { status_code: 200, headers: { 'content-type': 'application/json' }, json: { answer: 'multi\nline text' } },
     match_key: 'sha256:0',
     latency_ms: 1.5,
@@ -70,7 +70,12 @@ describe('hostile cassettes', () => {
 
   test('an alias bomb is refused within bounded time and memory', () => {
     const lines = ['version: "1"', 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 20; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    for (let i = 1; i < 20; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
     lines.push('interactions: []');
     const heapBefore = process.memoryUsage().heapUsed;
     const started = performance.now();
@@ -163,7 +168,18 @@ describe('wrong types in every field', () => {
         metadata: {},
       },
       { index: 1, kind: 'tool', boundary: 'lookup', request: { name: 'lookup', args: ['x'] }, response: { ok: true }, match_key: 'sha256:1', latency_ms: 1, usage: null, tags: [], metadata: {} },
-      { index: 2, kind: 'http', boundary: 'api.test', request: { method: 'GET', url: 'http://api.test/b', headers: {} }, error: { type: 'Error', message: 'ECONNREFUSED' }, match_key: 'sha256:2', latency_ms: 1, usage: null, tags: [], metadata: {} },
+      {
+        index: 2,
+        kind: 'http',
+        boundary: 'api.test',
+        request: { method: 'GET', url: 'http://api.test/b', headers: {} },
+        error: { type: 'Error', message: 'ECONNREFUSED' },
+        match_key: 'sha256:2',
+        latency_ms: 1,
+        usage: null,
+        tags: [],
+        metadata: {},
+      },
     ],
   };
 

@@ -105,4 +105,3 @@ describe('the miss message', () => {
     expect(jestRecordCommand({ ...owner, fileScope: true })).toBe('AGENTTAPE_MODE=record npx jest src/agent.test.ts');
   });
 });
-

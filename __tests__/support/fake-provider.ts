@@ -280,7 +280,13 @@ export async function startFakeProvider(port = 0, options: FakeProviderOptions =
         return json(200, { candidates: [{ content: { parts: [{ text: state.answer }], role: 'model' }, finishReason: 'STOP', index: 0 }], usageMetadata, modelVersion: model, responseId: 'gem_fake1' });
       }
       // Gemini ends its SSE lines with CRLF.
-      if (new URLSearchParams(query.slice(1)).get('alt') === 'sse') return writeStream(res, 'text/event-stream', chunks.map((c) => `data: ${JSON.stringify(c)}\r\n\r\n`), state.streamGapMs);
+      if (new URLSearchParams(query.slice(1)).get('alt') === 'sse')
+        return writeStream(
+          res,
+          'text/event-stream',
+          chunks.map((c) => `data: ${JSON.stringify(c)}\r\n\r\n`),
+          state.streamGapMs,
+        );
       return json(200, chunks);
     }
     if (req.method === 'POST' && url.startsWith('/v1/responses')) {

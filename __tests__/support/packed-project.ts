@@ -21,10 +21,7 @@ export function installPackedPackage(): void {
   const tarball = path.join(packDir, output.trim().split('\n').pop()!);
   fs.rmSync(INSTALL_ROOT, { recursive: true, force: true });
   fs.mkdirSync(INSTALL_ROOT, { recursive: true });
-  fs.writeFileSync(
-    path.join(INSTALL_ROOT, 'package.json'),
-    JSON.stringify({ name: 'agenttape-e2e', private: true, dependencies: { agenttape: `file:${tarball}` } }, null, 2),
-  );
+  fs.writeFileSync(path.join(INSTALL_ROOT, 'package.json'), JSON.stringify({ name: 'agenttape-e2e', private: true, dependencies: { agenttape: `file:${tarball}` } }, null, 2));
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock', '--loglevel=error'], {
     cwd: INSTALL_ROOT,
     stdio: 'inherit',

@@ -10,7 +10,6 @@ import { CORE_SCHEMA, dump, load } from 'js-yaml';
  * @example
  * expect(parseYaml(fs.readFileSync(file, 'utf8')).interactions).toHaveLength(1);
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function parseYaml(text: string): any {
   return load(text, { schema: CORE_SCHEMA });
 }

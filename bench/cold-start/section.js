@@ -28,7 +28,11 @@ function runChild(script, args) {
 
 async function prepare() {
   const { buildDocument, writeCassette, cassetteFile } = require('../lib/agenttape');
-  const key = hashFiles(['cassette/cassette-yaml.js', 'cassette/cassette-schema.js', 'http/http-exchange.js', 'redact/redactor.js'].map((f) => path.join(REPO_ROOT, 'dist', f)).concat(path.join(__dirname, 'fixtures.js'), path.join(__dirname, '..', 'lib', 'fixtures.js')));
+  const key = hashFiles(
+    ['cassette/cassette-yaml.js', 'cassette/cassette-schema.js', 'http/http-exchange.js', 'redact/redactor.js']
+      .map((f) => path.join(REPO_ROOT, 'dist', f))
+      .concat(path.join(__dirname, 'fixtures.js'), path.join(__dirname, '..', 'lib', 'fixtures.js')),
+  );
   const dir = path.join(BENCH_TMP, 'fixtures', 'cold-start');
   await cached(dir, key, (d) => {
     const recordings = coldRecordings();

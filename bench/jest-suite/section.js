@@ -80,7 +80,15 @@ async function startLoopbackOn(responses, port) {
   await started.close();
   const server = http.createServer(started.server.listeners('request')[0]);
   await new Promise((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
-  return { server, port, close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }) };
+  return {
+    server,
+    port,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections?.();
+        server.close(() => r());
+      }),
+  };
 }
 
 module.exports = { run };

@@ -22,7 +22,15 @@ function filler(seed, length) {
 
 /** The request body (object) of recording i, about `size` bytes once serialized. */
 function requestObject(i, size = 2048) {
-  const base = { model: 'bench-model', request_no: i, temperature: 0, messages: [{ role: 'system', content: 'You answer briefly.' }, { role: 'user', content: '' }] };
+  const base = {
+    model: 'bench-model',
+    request_no: i,
+    temperature: 0,
+    messages: [
+      { role: 'system', content: 'You answer briefly.' },
+      { role: 'user', content: '' },
+    ],
+  };
   const overhead = JSON.stringify(base).length;
   base.messages[1].content = filler(`req${i}`, Math.max(16, size - overhead));
   return base;
@@ -30,7 +38,12 @@ function requestObject(i, size = 2048) {
 
 /** The response body (object) of recording i, about `size` bytes once serialized. */
 function responseObject(i, size = 2048) {
-  const base = { id: `resp-${i}`, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: '' }, finish_reason: 'stop' }], usage: { prompt_tokens: 500, completion_tokens: 400, total_tokens: 900 } };
+  const base = {
+    id: `resp-${i}`,
+    object: 'chat.completion',
+    choices: [{ index: 0, message: { role: 'assistant', content: '' }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 500, completion_tokens: 400, total_tokens: 900 },
+  };
   const overhead = JSON.stringify(base).length;
   base.choices[0].message.content = filler(`resp${i}`, Math.max(16, size - overhead));
   return base;

@@ -29,7 +29,11 @@ function installIsCurrent() {
   const ours = path.join(REPO_ROOT, 'dist');
   const theirs = path.join(INSTALLED_PACKAGE, 'dist');
   if (!fs.existsSync(theirs)) return false;
-  const list = (root) => fs.readdirSync(root, { recursive: true }).filter((f) => f.endsWith('.js')).sort();
+  const list = (root) =>
+    fs
+      .readdirSync(root, { recursive: true })
+      .filter((f) => f.endsWith('.js'))
+      .sort();
   const a = list(ours);
   const b = list(theirs);
   if (a.join('\n') !== b.join('\n')) return false;

@@ -11,16 +11,18 @@ function measureTimerFloor(samples = 300) {
     const once = () => {
       const started = process.hrtime.bigint();
       setImmediate(() =>
-        setTimeout(() =>
-          setTimeout(() => {
-            times.push(Number(process.hrtime.bigint() - started) / 1e3);
-            if (times.length < samples) once();
-            else {
-              times.sort((a, b) => a - b);
-              resolve({ medianUs: times[times.length >> 1], p10Us: times[Math.floor(times.length * 0.1)], p90Us: times[Math.floor(times.length * 0.9)], samples });
-            }
-          }, 0),
-        0),
+        setTimeout(
+          () =>
+            setTimeout(() => {
+              times.push(Number(process.hrtime.bigint() - started) / 1e3);
+              if (times.length < samples) once();
+              else {
+                times.sort((a, b) => a - b);
+                resolve({ medianUs: times[times.length >> 1], p10Us: times[Math.floor(times.length * 0.1)], p90Us: times[Math.floor(times.length * 0.9)], samples });
+              }
+            }, 0),
+          0,
+        ),
       );
     };
     once();

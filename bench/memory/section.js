@@ -19,7 +19,11 @@ const { memoryRecordings, countForMegabytes } = require('./fixtures');
 async function peakRss({ megabytes, replayCount, log }) {
   const { buildDocument, writeCassette, cassetteFile } = require('../lib/agenttape');
   const count = countForMegabytes(megabytes);
-  const key = hashFiles(['cassette/cassette-yaml.js', 'cassette/cassette-schema.js', 'http/http-exchange.js', 'redact/redactor.js'].map((f) => path.join(REPO_ROOT, 'dist', f)).concat(path.join(__dirname, 'fixtures.js'), path.join(__dirname, '..', 'lib', 'fixtures.js')));
+  const key = hashFiles(
+    ['cassette/cassette-yaml.js', 'cassette/cassette-schema.js', 'http/http-exchange.js', 'redact/redactor.js']
+      .map((f) => path.join(REPO_ROOT, 'dist', f))
+      .concat(path.join(__dirname, 'fixtures.js'), path.join(__dirname, '..', 'lib', 'fixtures.js')),
+  );
   const dir = path.join(BENCH_TMP, 'fixtures', `memory-${megabytes}mb`);
   const built = await cached(dir, key, (d) => {
     log(`  writing a ${megabytes} MB cassette (${count} interactions)…`);
@@ -58,7 +62,7 @@ async function heapPerFile({ files, log }) {
   await placeholder.close();
   const { dirs, responses } = generate(root, { files, url: `http://127.0.0.1:${port}/v1/items`, installedPackage: installed, flavours: ['agenttape'] });
   const http = require('node:http');
-  const handler = (await startLoopback(responses));
+  const handler = await startLoopback(responses);
   await handler.close();
   const server = http.createServer(handler.server.listeners('request')[0]);
   await new Promise((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));

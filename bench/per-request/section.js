@@ -21,7 +21,11 @@ const COMBOS = [
 
 async function prepareAgentTape(size) {
   const { buildDocument, writeCassette } = require('../lib/agenttape');
-  const key = hashFiles(['cassette/cassette-yaml.js', 'cassette/cassette-schema.js', 'http/http-exchange.js', 'redact/redactor.js', 'engine/canonical-request.js'].map((f) => path.join(REPO_ROOT, 'dist', f)).concat(path.join(__dirname, '..', 'lib', 'fixtures.js')));
+  const key = hashFiles(
+    ['cassette/cassette-yaml.js', 'cassette/cassette-schema.js', 'http/http-exchange.js', 'redact/redactor.js', 'engine/canonical-request.js']
+      .map((f) => path.join(REPO_ROOT, 'dist', f))
+      .concat(path.join(__dirname, '..', 'lib', 'fixtures.js')),
+  );
   return cached(path.join(BENCH_TMP, 'fixtures', `agenttape-${size}`), key, (dir) => {
     writeCassette(dir, buildDocument(makeRecordings(size), { url: FIXTURE_URL, boundary: HOST }));
   });
@@ -60,9 +64,7 @@ async function run({ quick, log }) {
     const children = {};
     for (const variant of VARIANTS) children[variant] = new Child(WORKER, { label: `${variant}@${size}` });
     try {
-      const setups = await Promise.all(
-        VARIANTS.map((variant) => children[variant].ask({ cmd: 'setup', variant, size, dir: at.dir, pollyDir: polly.dir })),
-      );
+      const setups = await Promise.all(VARIANTS.map((variant) => children[variant].ask({ cmd: 'setup', variant, size, dir: at.dir, pollyDir: polly.dir })));
       log(`  setup: ${VARIANTS.map((v, i) => `${v} ${(setups[i].setupMs / 1000).toFixed(1)} s`).join(', ')}`);
       const samples = {};
       for (let r = 0; r < rounds; r++) {
@@ -80,7 +82,13 @@ async function run({ quick, log }) {
       for (const [key, byVariant] of Object.entries(samples)) {
         data[key] = {};
         for (const [variant, list] of Object.entries(byVariant)) {
-          data[key][variant] = { medianUs: median(list.map((s) => s.us)), medianCpuUs: median(list.map((s) => s.cpu)), rounds: list.map((s) => s.us), cpuRounds: list.map((s) => s.cpu), requests: list.reduce((a, s) => a + s.n, 0) };
+          data[key][variant] = {
+            medianUs: median(list.map((s) => s.us)),
+            medianCpuUs: median(list.map((s) => s.cpu)),
+            rounds: list.map((s) => s.us),
+            cpuRounds: list.map((s) => s.cpu),
+            requests: list.reduce((a, s) => a + s.n, 0),
+          };
         }
       }
       results.data[size] = { combos: data, setupMs: Object.fromEntries(VARIANTS.map((v, i) => [v, setups[i].setupMs])), maxRSSKb: rss };

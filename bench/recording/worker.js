@@ -48,10 +48,12 @@ function startServer() {
 const agent = new http.Agent({ keepAlive: true });
 function viaHttp(url) {
   return new Promise((resolve, reject) => {
-    http.get(url, { agent }, (res) => {
-      res.on('data', () => undefined);
-      res.on('end', resolve);
-    }).on('error', reject);
+    http
+      .get(url, { agent }, (res) => {
+        res.on('data', () => undefined);
+        res.on('end', resolve);
+      })
+      .on('error', reject);
   });
 }
 async function viaFetch(url) {

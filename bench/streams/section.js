@@ -114,7 +114,17 @@ async function run({ quick, log }) {
     const jsonCpu = median(byKind.json.map((s) => s.cpuUs));
     summary[client] = { sseUs: sse, jsonUs: json, ratio: ratio(sse, json), sseCpuUs: sseCpu, jsonCpuUs: jsonCpu, cpuRatio: ratio(sseCpu, jsonCpu) };
   }
-  return { fifty: { chunks: FIFTY, recordedMs: prepared.fiftyRecordedMs, bytes: prepared.fiftyBytes, byClient: fifty }, events: EVENTS, responseBytes: prepared.responseBytes, sseStoredAs: prepared.storedAs, clientChunks: result.chunks, rounds, batch, summary, eventsPreserved: !prepared.storedAs.includes('text') };
+  return {
+    fifty: { chunks: FIFTY, recordedMs: prepared.fiftyRecordedMs, bytes: prepared.fiftyBytes, byClient: fifty },
+    events: EVENTS,
+    responseBytes: prepared.responseBytes,
+    sseStoredAs: prepared.storedAs,
+    clientChunks: result.chunks,
+    rounds,
+    batch,
+    summary,
+    eventsPreserved: !prepared.storedAs.includes('text'),
+  };
 }
 
 module.exports = { run };

@@ -48,7 +48,7 @@ if (process.env.BENCH_PROFILE_CHILD === '1') {
     const profiles = [];
     await post('Profiler.enable');
     await post('Profiler.setSamplingInterval', { interval: 200 });
-    for (let done = 0; done < total; ) {
+    for (let done = 0; done < total;) {
       reset();
       await post('Profiler.start');
       const t0 = process.hrtime.bigint();
@@ -82,7 +82,10 @@ if (process.env.BENCH_PROFILE_CHILD === '1') {
   const b = buckets(summary);
   const total = Object.values(b).reduce((a, v) => a + v, 0);
   console.log(`profile of the replay window only: ${requests} requests, busy ${summary.totalBusyMs.toFixed(0)} ms = ${((summary.totalBusyMs * 1000) / requests).toFixed(0)} µs CPU per request (profiler on)`);
-  for (const [k, ms] of Object.entries(b).sort((x, y) => y[1] - x[1]).slice(0, 14)) console.log(`${((ms / total) * 100).toFixed(1).padStart(5)}%  ${ms.toFixed(0).padStart(7)} ms  ${((ms * 1000) / requests).toFixed(0).padStart(5)} µs/req  ${k}`);
+  for (const [k, ms] of Object.entries(b)
+    .sort((x, y) => y[1] - x[1])
+    .slice(0, 14))
+    console.log(`${((ms / total) * 100).toFixed(1).padStart(5)}%  ${ms.toFixed(0).padStart(7)} ms  ${((ms * 1000) / requests).toFixed(0).padStart(5)} µs/req  ${k}`);
   console.log('\nby file/area:');
   for (const r of summary.byArea.slice(0, 25)) console.log(`${(r.share * 100).toFixed(1).padStart(5)}%  ${r.ms.toFixed(0).padStart(7)} ms  ${r.area}`);
   console.log('\ntop functions (self):');

@@ -42,7 +42,9 @@ function summarize(profile, top = 25) {
   return {
     totalBusyMs: total / 1000,
     byArea: sorted(byArea).map(([k, us]) => ({ area: k, ms: us / 1000, share: us / total })),
-    topFunctions: sorted(byFn).slice(0, top).map(([k, us]) => ({ fn: k, ms: us / 1000, share: us / total })),
+    topFunctions: sorted(byFn)
+      .slice(0, top)
+      .map(([k, us]) => ({ fn: k, ms: us / 1000, share: us / total })),
   };
 }
 

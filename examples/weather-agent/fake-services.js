@@ -32,11 +32,16 @@ function handle(req, res) {
     res.setHeader('content-type', 'application/json');
     if (url.pathname === '/v1/chat/completions') {
       const message = chat(JSON.parse(body));
-      res.end(JSON.stringify({
-        id: 'chatcmpl-demo', object: 'chat.completion', created: 1764000000, model: 'gpt-4o-mini',
-        choices: [{ index: 0, message, finish_reason: message.tool_calls ? 'tool_calls' : 'stop', logprobs: null }],
-        usage: { prompt_tokens: 60 + body.length % 40, completion_tokens: 14, total_tokens: 74 + body.length % 40 },
-      }));
+      res.end(
+        JSON.stringify({
+          id: 'chatcmpl-demo',
+          object: 'chat.completion',
+          created: 1764000000,
+          model: 'gpt-4o-mini',
+          choices: [{ index: 0, message, finish_reason: message.tool_calls ? 'tool_calls' : 'stop', logprobs: null }],
+          usage: { prompt_tokens: 60 + (body.length % 40), completion_tokens: 14, total_tokens: 74 + (body.length % 40) },
+        }),
+      );
     } else if (url.pathname === '/weather') {
       const weather = WEATHER[String(url.searchParams.get('city')).toLowerCase()];
       res.statusCode = weather ? 200 : 404;
@@ -51,7 +56,13 @@ function handle(req, res) {
 /** Starts both services; resolves to an object whose close() stops them. */
 async function start() {
   const servers = await Promise.all(
-    [18080, 18081].map((port) => new Promise((resolve) => { const server = http.createServer(handle); server.listen(port, '127.0.0.1', () => resolve(server)); })),
+    [18080, 18081].map(
+      (port) =>
+        new Promise((resolve) => {
+          const server = http.createServer(handle);
+          server.listen(port, '127.0.0.1', () => resolve(server));
+        }),
+    ),
   );
   return { close: () => servers.forEach((server) => server.close()) };
 }

@@ -8,7 +8,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
-import type { Interaction, InteractionKind, RecordedError } from '../cassette/cassette-schema';
+import type { InteractionKind, RecordedError } from '../cassette/cassette-schema';
 import type { Json } from '../json';
 import type { CassetteRuntime } from '../engine/cassette-runtime';
 import { serve } from '../engine/decide';

@@ -13,7 +13,6 @@ import { isJsonObject, type Json, type JsonObject } from '../json';
 /** The key that marks a tagged value. */
 const TYPE_KEY = '$type';
 
-
 const tagOf = (value: object): string => Object.prototype.toString.call(value).slice(8, -1);
 
 function isPlainObject(value: object): boolean {
@@ -22,7 +21,7 @@ function isPlainObject(value: object): boolean {
 }
 
 function toBase64(view: ArrayBufferView | ArrayBuffer): string {
-  const bytes = view instanceof ArrayBuffer || tagOf(view) === 'ArrayBuffer' ? new Uint8Array(view as ArrayBuffer) : new Uint8Array((view).buffer, (view).byteOffset, (view).byteLength);
+  const bytes = view instanceof ArrayBuffer || tagOf(view) === 'ArrayBuffer' ? new Uint8Array(view as ArrayBuffer) : new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
   return Buffer.from(bytes).toString('base64');
 }
 

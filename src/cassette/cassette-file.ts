@@ -81,7 +81,7 @@ export function writeCassetteFile(file: string, doc: CassetteDocument): void {
  * @example
  * serializeCassetteAs(doc, formatOfFile(file));
  */
-export function serializeCassetteAs(doc: CassetteDocument, format: CassetteFormat): string {
+function serializeCassetteAs(doc: CassetteDocument, format: CassetteFormat): string {
   return format === 'json' ? serializeCassetteJson(doc) : serializeCassette(doc);
 }
 

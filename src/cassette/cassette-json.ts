@@ -12,7 +12,6 @@ import { orderCassette, validateCassette, type CassetteDocument } from './casset
  */
 function yamlErrorLine(text: string): number | undefined {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     (require('js-yaml') as typeof import('js-yaml')).load(text);
   } catch (error) {
     const mark = (error as import('js-yaml').YAMLException).mark;
@@ -48,11 +47,7 @@ export function parseCassetteJson(text: string, file: string): CassetteDocument 
     // Node 20's JSON.parse names no position; the YAML parser reads JSON and does.
     const line = position ? text.slice(0, Number(position[1])).split('\n').length : yamlErrorLine(text);
     const where = line === undefined ? 'unknown line' : `line ${line}`;
-    throw new CassetteCorruptError(
-      `Cassette ${file} is not valid JSON (${where}): ${message}\n` +
-        'The file was left untouched. Fix it by hand, restore it from version control, or delete it and re-record.',
-    );
+    throw new CassetteCorruptError(`Cassette ${file} is not valid JSON (${where}): ${message}\n` + 'The file was left untouched. Fix it by hand, restore it from version control, or delete it and re-record.');
   }
   return validateCassette(text.includes(ASSET_MARKER) ? inlineAssets(data, file) : data, file);
 }
-

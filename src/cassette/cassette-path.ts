@@ -16,7 +16,7 @@ export const FILE_SCOPE_NAME = '__file__';
  * @example
  * cassettePath(location, 'works', CASSETTE_EXTENSION); // '…/works.yaml'
  */
-export const CASSETTE_EXTENSION = '.yaml';
+const CASSETTE_EXTENSION = '.yaml';
 
 /**
  * The extensions a cassette file may have when it is read or listed: any letter
@@ -106,7 +106,10 @@ const MAX_NAME_BYTES = 180;
  * toCassetteFileName('a/b: c?');                // 'a_b_ c_'
  */
 export function toCassetteFileName(testName: string): string {
-  let name = testName.replace(UNSAFE_CHARACTERS, '_').replace(/[. ]+$/, '').trim();
+  let name = testName
+    .replace(UNSAFE_CHARACTERS, '_')
+    .replace(/[. ]+$/, '')
+    .trim();
   if (name === '' || name === '.' || name === '..') name = '_';
   if (Buffer.byteLength(name) > MAX_NAME_BYTES) {
     const digest = createHash('sha256').update(testName).digest('hex').slice(0, 8);

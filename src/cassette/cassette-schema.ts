@@ -26,7 +26,7 @@ import { isJsonObject, type Json, type JsonObject } from '../json';
  * @example
  * String(doc.version) === SCHEMA_VERSION; // true for a readable cassette
  */
-export const SCHEMA_VERSION = '1';
+const SCHEMA_VERSION = '1';
 
 /**
  * Every interaction kind of the shared format.
@@ -34,7 +34,7 @@ export const SCHEMA_VERSION = '1';
  * @example
  * INTERACTION_KINDS.includes('http'); // true
  */
-export const INTERACTION_KINDS = ['llm', 'tool', 'retrieval', 'memory_read', 'memory_write', 'http'] as const;
+const INTERACTION_KINDS = ['llm', 'tool', 'retrieval', 'memory_read', 'memory_write', 'http'] as const;
 
 /**
  * One of {@link INTERACTION_KINDS}.
@@ -97,19 +97,7 @@ export interface CassetteDocument {
  * @example
  * INTERACTION_KEY_ORDER[0]; // 'index'
  */
-export const INTERACTION_KEY_ORDER = [
-  'index',
-  'kind',
-  'boundary',
-  'request',
-  'response',
-  'error',
-  'match_key',
-  'latency_ms',
-  'usage',
-  'tags',
-  'metadata',
-] as const;
+const INTERACTION_KEY_ORDER = ['index', 'kind', 'boundary', 'request', 'response', 'error', 'match_key', 'latency_ms', 'usage', 'tags', 'metadata'] as const;
 
 /**
  * The document with root and interaction keys in schema order, as every writer
@@ -149,10 +137,7 @@ function orderInteraction(interaction: Interaction): Record<string, unknown> {
 export type LineLookup = (path: (string | number)[]) => string;
 
 function corrupt(file: string, field: string, expected: string, where: string): never {
-  throw new CassetteCorruptError(
-    `Cassette ${file} is corrupt: field "${field}"${where} ${expected}.\n` +
-      'The file was left untouched. Fix the field, restore the file from version control, or delete it and re-record.',
-  );
+  throw new CassetteCorruptError(`Cassette ${file} is corrupt: field "${field}"${where} ${expected}.\n` + 'The file was left untouched. Fix the field, restore the file from version control, or delete it and re-record.');
 }
 
 /**
@@ -180,7 +165,7 @@ export function validateCassette(data: unknown, file: string, lineOf: LineLookup
     version: SCHEMA_VERSION,
     created_at: String(data.created_at ?? ''),
     run_id: String(data.run_id ?? ''),
-    meta: meta as CassetteDocument['meta'],
+    meta: meta,
     interactions: interactions.map((raw, i) => validateInteraction(raw, i, file, lineOf)),
   };
 }
@@ -257,7 +242,7 @@ function validateInteraction(raw: unknown, i: number, file: string, lineOf: Line
     metadata: metadata as Interaction['metadata'],
   };
   if (hasError) interaction.error = error as unknown as RecordedError;
-  else interaction.response = response as Json;
+  else interaction.response = response;
   return interaction;
 }
 
@@ -284,18 +269,14 @@ function validateBodyFields(body: Record<string, unknown>, key: 'request' | 'res
   if (body.form !== undefined && body.form !== null && !isJsonObject(body.form)) fail(key, '"form" must be a mapping');
 }
 
-function validateHttpShape(
-  request: Record<string, unknown>,
-  response: unknown,
-  fail: (key: string | undefined, expected: string) => never,
-): void {
+function validateHttpShape(request: Record<string, unknown>, response: unknown, fail: (key: string | undefined, expected: string) => never): void {
   if (typeof request.method !== 'string') fail('request', 'must have a string "method"');
   if (typeof request.url !== 'string') fail('request', 'must have a string "url"');
   validateHeaders(request.headers, 'request', fail);
   validateBodyFields(request, 'request', fail);
   if (response === undefined) return;
   if (!isJsonObject(response)) fail('response', 'must be a mapping with status_code');
-  validateBodyFields(response as Record<string, unknown>, 'response', fail);
+  validateBodyFields(response, 'response', fail);
   const status = (response as Record<string, unknown>).status_code;
   if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 999) {
     fail('response', 'must have an integer "status_code" between 100 and 999');

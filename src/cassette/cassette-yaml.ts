@@ -142,9 +142,7 @@ function loadCassetteYaml(text: string, file: string): unknown {
     throw new CassetteCorruptError(`Cassette ${file} is not valid YAML (${where}): ${(reason ?? message).split('\n')[0]}\n${NEXT_STEP}`);
   }
   if (MAYBE_ANCHOR.test(text) && !expandsWithin(data, text.length + EXTRA_EXPANDED_VALUES)) {
-    throw new CassetteCorruptError(
-      `Cassette ${file} could not be read: its aliases expand to more than ${text.length + EXTRA_EXPANDED_VALUES} values (an alias bomb?).\n${NEXT_STEP}`,
-    );
+    throw new CassetteCorruptError(`Cassette ${file} could not be read: its aliases expand to more than ${text.length + EXTRA_EXPANDED_VALUES} values (an alias bomb?).\n${NEXT_STEP}`);
   }
   return data;
 }

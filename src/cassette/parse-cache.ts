@@ -88,8 +88,7 @@ export function readCacheEntry(cacheDir: string, key: string, file: string): Cas
     if (text === undefined) return;
     const damaged = (error: Error) =>
       new CassetteCorruptError(
-        `The parsed copy of cassette ${file} in ${entry} is damaged (interaction ${interaction.index}: ${error.message}).\n` +
-          'Delete that file (a cache: the cassette is parsed again), then run the tests again.',
+        `The parsed copy of cassette ${file} in ${entry} is damaged (interaction ${interaction.index}: ${error.message}).\n` + 'Delete that file (a cache: the cassette is parsed again), then run the tests again.',
       );
     defineLazy(interaction, 'response', () => decodeResponse(text, damaged));
   });

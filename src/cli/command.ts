@@ -97,7 +97,8 @@ export function cassetteFilesFrom(context: CommandContext, positionals: string[]
   if (positionals.length === 0) {
     if (!options.allByDefault) throw new UsageError(`${options.command}: no cassette given. Pass a cassette file or test name; run agenttape ${options.command} --help for examples.`);
     const files = listCassetteFiles(cassetteDir);
-    if (files.length === 0) throw new CassetteNotFoundError(`${options.command}: no cassettes under ${cassetteDir}. Pass cassette files, or run from the project root (or with --root) so the configured cassetteDir is found.`);
+    if (files.length === 0)
+      throw new CassetteNotFoundError(`${options.command}: no cassettes under ${cassetteDir}. Pass cassette files, or run from the project root (or with --root) so the configured cassetteDir is found.`);
     return files;
   }
   return resolveCassetteArguments(positionals, cassetteDir, context.cwd);

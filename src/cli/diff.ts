@@ -6,7 +6,6 @@ import { diffCassettes, formatCassetteDiff, isEmptyDiff } from '../tools/diff-ca
 import { EXIT, isFile, readNamedCassette, type Command } from './command';
 import { resolveCassetteArgument } from '../tools/cassette-files';
 
-
 /**
  * The `diff` command.
  *
@@ -39,7 +38,8 @@ Examples:
       [after] = resolveCassetteArgument(positionals[1], cassetteDir, context.cwd);
     } else {
       after = derivedCassettePath(before);
-      if (!isFile(after)) throw new UsageError(`diff: ${path.relative(context.cwd, before)} has no derived cassette (${path.basename(after)} does not exist). Pass the second cassette explicitly: agenttape diff <before> <after>`);
+      if (!isFile(after))
+        throw new UsageError(`diff: ${path.relative(context.cwd, before)} has no derived cassette (${path.basename(after)} does not exist). Pass the second cassette explicitly: agenttape diff <before> <after>`);
     }
     const result = diffCassettes(readNamedCassette(before), readNamedCassette(after));
     context.out(`${formatCassetteDiff(path.relative(context.cwd, before), path.relative(context.cwd, after), result)}\n`);

@@ -158,9 +158,7 @@ const KEYS: Record<keyof AgentTapeConfig, (value: unknown, where: string, config
     const list = Array.isArray(value) ? value : [value];
     for (const m of list) {
       if (typeof m !== 'function' && !(BUILT_IN_MATCHERS as readonly unknown[]).includes(m)) {
-        throw new ConfigError(
-          `Invalid matcher ${JSON.stringify(m)} in "matchers" in ${where}. Allowed values: ${BUILT_IN_MATCHERS.join(', ')}, or a function returning a key.`,
-        );
+        throw new ConfigError(`Invalid matcher ${JSON.stringify(m)} in "matchers" in ${where}. Allowed values: ${BUILT_IN_MATCHERS.join(', ')}, or a function returning a key.`);
       }
     }
     if (list.length === 0) throw new ConfigError(`"matchers" in ${where} is empty: give at least one of ${BUILT_IN_MATCHERS.join(', ')}.`);
@@ -226,9 +224,7 @@ const KEYS: Record<keyof AgentTapeConfig, (value: unknown, where: string, config
   },
   replayDelays(value, where, config) {
     if (typeof value !== 'boolean' && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
-      throw new ConfigError(
-        `Invalid value for "replayDelays" in ${where}: expected false (skip delays), true (as recorded) or a scale factor >= 0 such as 0.5, got ${JSON.stringify(value)}.`,
-      );
+      throw new ConfigError(`Invalid value for "replayDelays" in ${where}: expected false (skip delays), true (as recorded) or a scale factor >= 0 such as 0.5, got ${JSON.stringify(value)}.`);
     }
     config.replayDelays = value;
   },
@@ -305,9 +301,7 @@ export function loadConfig(rootDir: string, overrides?: unknown, overridesWhere 
   const packageOptions = pkg && typeof pkg === 'object' ? pkg.agenttape : undefined;
   if (fs.existsSync(configFile)) {
     if (packageOptions !== undefined) {
-      throw new ConfigError(
-        `AgentTape is configured twice: in ${configFile} and in the "agenttape" key of ${packageFile}. Keep one of them (AgentTape reads one place so that Jest and the CLI agree).`,
-      );
+      throw new ConfigError(`AgentTape is configured twice: in ${configFile} and in the "agenttape" key of ${packageFile}. Keep one of them (AgentTape reads one place so that Jest and the CLI agree).`);
     }
     config = applyOptions(config, readJson(configFile), configFile, rootDir);
   } else if (packageOptions !== undefined) {

@@ -34,9 +34,7 @@ export interface ResolvedMode {
  */
 export function parseMode(value: unknown, where: string): Mode {
   if (typeof value === 'string' && (MODES as readonly string[]).includes(value)) return value as Mode;
-  throw new ConfigError(
-    `Invalid mode ${JSON.stringify(value)} in ${where}. Valid modes: ${MODES.join(', ')}.`,
-  );
+  throw new ConfigError(`Invalid mode ${JSON.stringify(value)} in ${where}. Valid modes: ${MODES.join(', ')}.`);
 }
 
 /** True for modes that may write a cassette. */

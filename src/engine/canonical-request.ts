@@ -29,10 +29,7 @@ export interface CanonicalOptions {
  * @example
  * const options = canonicalOptions({ ignoreVolatileFields: ['seed'], matchHeaders: false }, false);
  */
-export function canonicalOptions(
-  config: { ignoreVolatileFields: readonly string[]; matchHeaders: boolean | readonly string[] },
-  exact: boolean,
-): CanonicalOptions {
+export function canonicalOptions(config: { ignoreVolatileFields: readonly string[]; matchHeaders: boolean | readonly string[] }, exact: boolean): CanonicalOptions {
   const volatile = exact ? new Set<string>() : new Set([...DEFAULT_VOLATILE_FIELDS, ...config.ignoreVolatileFields].map((f) => f.toLowerCase()));
   return { volatile, matchHeaders: config.matchHeaders };
 }

@@ -17,10 +17,7 @@ import type { RecordingMatch, Tape } from './tape';
  * - `unmatched`: no unused recording matches (`frozen`: the boundary is frozen, so it may not run either);
  * - `refused-in-ci`: it would be recorded, but the recording mode was set where CI ignores it.
  */
-export type Refusal =
-  | { reason: 'unreadable'; error: AgentTapeError }
-  | { reason: 'unmatched'; incoming: IncomingRequest; frozen: boolean }
-  | { reason: 'refused-in-ci'; incoming: IncomingRequest };
+export type Refusal = { reason: 'unreadable'; error: AgentTapeError } | { reason: 'unmatched'; incoming: IncomingRequest; frozen: boolean } | { reason: 'refused-in-ci'; incoming: IncomingRequest };
 
 /** What to do with one request, before anything is taken from the tape. */
 export type Decision = { action: 'replay'; match: RecordingMatch } | { action: 'record' } | { action: 'refuse'; refusal: Refusal };

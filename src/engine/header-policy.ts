@@ -17,7 +17,7 @@
  * @example
  * TRANSPORT_REQUEST_HEADERS.has('accept-encoding'); // true
  */
-export const TRANSPORT_REQUEST_HEADERS: ReadonlySet<string> = new Set(['host', 'content-length', 'connection', 'accept-encoding', 'transfer-encoding', 'keep-alive']);
+const TRANSPORT_REQUEST_HEADERS: ReadonlySet<string> = new Set(['host', 'content-length', 'connection', 'accept-encoding', 'transfer-encoding', 'keep-alive']);
 
 /**
  * Request headers that change on every call or with the client's version:
@@ -38,7 +38,7 @@ export const VOLATILE_REQUEST_HEADERS: readonly string[] = ['user-agent', 'date'
  * @example
  * 'x-stainless-os'.startsWith(SDK_HEADER_PREFIX); // true
  */
-export const SDK_HEADER_PREFIX = 'x-stainless-';
+const SDK_HEADER_PREFIX = 'x-stainless-';
 
 /**
  * Prefixes of request headers that vary per SDK version, OS or retry:
@@ -47,7 +47,7 @@ export const SDK_HEADER_PREFIX = 'x-stainless-';
  * @example
  * VOLATILE_HEADER_PREFIXES.some((p) => 'x-stainless-os'.startsWith(p)); // true
  */
-export const VOLATILE_HEADER_PREFIXES: readonly string[] = [SDK_HEADER_PREFIX];
+const VOLATILE_HEADER_PREFIXES: readonly string[] = [SDK_HEADER_PREFIX];
 
 /**
  * True when a request header is volatile: listed in
@@ -58,7 +58,7 @@ export const VOLATILE_HEADER_PREFIXES: readonly string[] = [SDK_HEADER_PREFIX];
  * isVolatileRequestHeader('X-Stainless-Retry-Count'); // true
  * isVolatileRequestHeader('x-tenant');                // false
  */
-export function isVolatileRequestHeader(name: string): boolean {
+function isVolatileRequestHeader(name: string): boolean {
   const lower = name.toLowerCase();
   return VOLATILE_REQUEST_HEADERS.includes(lower) || hasVolatilePrefix(lower);
 }

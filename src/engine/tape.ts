@@ -226,7 +226,11 @@ export class Tape {
     const at = insertionPoint(this.recordedStarted, (n) => n, started);
     this.recorded.splice(at, 0, full);
     this.recordedStarted.splice(at, 0, started);
-    this.timeline.splice(insertionPoint(this.timeline, (entry) => entry.started, started), 0, { interaction: full, source, started });
+    this.timeline.splice(
+      insertionPoint(this.timeline, (entry) => entry.started, started),
+      0,
+      { interaction: full, source, started },
+    );
     return full;
   }
 
@@ -291,7 +295,7 @@ export class Tape {
         mode: this.mode.mode,
         test_file: this.owner.testFile,
         test_name: this.owner.testName,
-        freeze: freeze ?? (base?.meta.freeze) ?? {},
+        freeze: freeze ?? base?.meta.freeze ?? {},
         tags: (base?.meta.tags as CassetteDocument['meta'][string]) ?? [],
       },
       interactions,

@@ -13,7 +13,6 @@ import { createSeededRandom } from './seeded-random';
 const nativeRandomUUID = nodeCrypto.randomUUID;
 const { createHash, randomInt } = nodeCrypto;
 
-
 /** One environment variable whose value differs from the recording. */
 export interface EnvDrift {
   name: string;

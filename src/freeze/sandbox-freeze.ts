@@ -97,9 +97,14 @@ export class SandboxFreeze {
     }
     if (this.features.includes('random')) {
       const nativeRandom = this.sandbox.Math.random;
-      replaceProperty(this.sandbox.Math, 'random', function random() {
-        return frozen('random')?.random() ?? nativeRandom();
-      }, this.restores);
+      replaceProperty(
+        this.sandbox.Math,
+        'random',
+        function random() {
+          return frozen('random')?.random() ?? nativeRandom();
+        },
+        this.restores,
+      );
     }
     if (this.features.includes('uuid')) {
       // The global `crypto` and the `node:crypto` module are the outer realm's own
@@ -108,14 +113,24 @@ export class SandboxFreeze {
       const webCrypto = this.sandbox.crypto;
       if (webCrypto) {
         const nativeUuid = webCrypto.randomUUID.bind(webCrypto);
-        replaceProperty(webCrypto, 'randomUUID', function randomUUID() {
-          return frozen('uuid')?.nextUuid() ?? nativeUuid();
-        }, this.restores);
+        replaceProperty(
+          webCrypto,
+          'randomUUID',
+          function randomUUID() {
+            return frozen('uuid')?.nextUuid() ?? nativeUuid();
+          },
+          this.restores,
+        );
       }
       const nativeModuleUuid = nodeCrypto.randomUUID;
-      replaceProperty(nodeCrypto, 'randomUUID', function randomUUID(options?: nodeCrypto.RandomUUIDOptions) {
-        return frozen('uuid')?.nextUuid() ?? nativeModuleUuid(options);
-      }, this.restores);
+      replaceProperty(
+        nodeCrypto,
+        'randomUUID',
+        function randomUUID(options?: nodeCrypto.RandomUUIDOptions) {
+          return frozen('uuid')?.nextUuid() ?? nativeModuleUuid(options);
+        },
+        this.restores,
+      );
     }
   }
 

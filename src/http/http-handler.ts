@@ -144,7 +144,10 @@ const DECODERS: Record<string, (bytes: Buffer) => Buffer> = {
  */
 function decodeContent(headers: HeaderMap, chunks: TimedChunk[]): TimedChunk[] {
   const header = headers['content-encoding'];
-  const encodings = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((e) => e.trim().toLowerCase()).filter((e) => e && e !== 'identity');
+  const encodings = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter((e) => e && e !== 'identity');
   if (encodings.length === 0 || chunks.length === 0) return chunks;
   let bytes: Buffer = Buffer.concat(chunks.map((c) => c.bytes));
   try {

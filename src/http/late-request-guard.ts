@@ -35,7 +35,13 @@ class RefusingAgent extends http.Agent {
 
 function describe(args: unknown[], scheme: 'http' | 'https'): string {
   const target = args.find((arg) => typeof arg === 'string' || arg instanceof URL || (typeof arg === 'object' && arg !== null && 'toString' in arg && String(arg).includes('://')));
-  const options = (args.find((arg) => typeof arg === 'object' && arg !== null && !(arg instanceof URL) && !String(arg).includes('://')) ?? {}) as { method?: string; host?: string; hostname?: string; port?: number; path?: string };
+  const options = (args.find((arg) => typeof arg === 'object' && arg !== null && !(arg instanceof URL) && !String(arg).includes('://')) ?? {}) as {
+    method?: string;
+    host?: string;
+    hostname?: string;
+    port?: number;
+    path?: string;
+  };
   const url = target ? String(target) : `${scheme}://${options.hostname ?? options.host ?? 'localhost'}${options.port ? `:${options.port}` : ''}${options.path ?? '/'}`;
   return `${(options.method ?? 'GET').toUpperCase()} ${url}`;
 }

@@ -14,7 +14,6 @@ import { isJsonObject, type Json, type JsonObject } from '../json';
 import { tokenCounts } from '../usage/token-counts';
 import { sseDataObjects, type SseEntry } from './sse-events';
 
-
 function asObject(value: Json | undefined): JsonObject | undefined {
   return isJsonObject(value) ? value : undefined;
 }

@@ -49,7 +49,6 @@ function withPlainOptions(patched: unknown): unknown {
   });
 }
 
-
 async function toWireRequest(request: Request): Promise<WireRequest> {
   const headers: Record<string, string> = {};
   request.headers.forEach((value, name) => {
@@ -86,7 +85,7 @@ function responseHeaders(response: Response): Record<string, string | string[]> 
  * agent as `customAgent` of the agent it puts in its place.
  */
 function connectingAgent(raw: http.ClientRequest | undefined): http.Agent | undefined {
-  const agent = ((raw as { agent?: { customAgent?: unknown } } | undefined)?.agent)?.customAgent as { connect?: unknown; callback?: unknown } | undefined;
+  const agent = (raw as { agent?: { customAgent?: unknown } } | undefined)?.agent?.customAgent as { connect?: unknown; callback?: unknown } | undefined;
   return agent && (typeof agent.connect === 'function' || typeof agent.callback === 'function') ? (agent as http.Agent) : undefined;
 }
 

@@ -44,7 +44,6 @@ interface UnseenRequest {
   error?: Error | null;
 }
 
-
 /** undici's request headers (an object, a flat `[name, value…]` list, pairs, or an iterable) as a map. */
 function headersOf(raw: unknown): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};

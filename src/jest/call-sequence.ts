@@ -40,7 +40,10 @@ function toSteps(tape: Tape, interactions: readonly Interaction[]): SequenceStep
  * runSequence(tape)[0]; // { kind: 'llm', boundary: 'llm', request: { method: 'POST', … } }
  */
 export function runSequence(tape: Tape): SequenceStep[] {
-  return toSteps(tape, tape.timeline.map(({ interaction }) => interaction));
+  return toSteps(
+    tape,
+    tape.timeline.map(({ interaction }) => interaction),
+  );
 }
 
 /**

@@ -170,9 +170,9 @@ export default class AgentTapeEnvironment extends NodeEnvironment {
     const { session } = this;
     test.fn =
       original.length > 0
-        ? function (this: unknown, done: unknown) {
+        ? (function (this: unknown, done: unknown) {
             return session.runInTest(tape, () => (original as (this: unknown, done: unknown) => unknown).call(this, done));
-          } as Circus.TestFn
+          } as Circus.TestFn)
         : (function (this: unknown) {
             return session.runInTest(tape, () => (original as (this: unknown) => unknown).call(this));
           } as Circus.TestFn);

@@ -19,10 +19,7 @@ type MatcherContext = jest.MatcherContext;
 
 function describeInteraction(interaction: Interaction): string {
   const request = interaction.request;
-  const what =
-    typeof request.method === 'string'
-      ? `${String(request.method)} ${String(request.url)}`
-      : `${String(request.name ?? interaction.boundary)}(${JSON.stringify(request.args ?? {})})`;
+  const what = typeof request.method === 'string' ? `${String(request.method)} ${String(request.url)}` : `${String(request.name ?? interaction.boundary)}(${JSON.stringify(request.args ?? {})})`;
   return `#${interaction.index} ${interaction.kind} ${interaction.boundary}: ${what}`;
 }
 

@@ -63,13 +63,15 @@ export class Redactor {
     if (!this.config.enabled || text === '') return text;
     let out = this.redactEmbeddedJson(text) ?? this.redactEventStream(text) ?? text;
     if (this.trigger && !this.trigger.test(out)) return out;
-    if (out.includes('=')) out = out.replace(NAME_EQUALS_VALUE, (match, before: string, name: string, eq: string, value: string) =>
-      this.isSecretName(name) && !this.placeholder.startsWith(value) ? `${before}${name}${eq}${this.placeholder}` : match,
-    );
-    if (out.includes(':')) out = out.replace(NAME_COLON_VALUE, (match, before: string, name: string, colon: string, value: string) => {
-      if (!this.isSecretName(name) || PROSE_WORDS.has(normalizeSecretName(name)) || value.includes(this.placeholder)) return match;
-      return `${before}${name}${colon}${this.placeholder}`;
-    });
+    if (out.includes('='))
+      out = out.replace(NAME_EQUALS_VALUE, (match, before: string, name: string, eq: string, value: string) =>
+        this.isSecretName(name) && !this.placeholder.startsWith(value) ? `${before}${name}${eq}${this.placeholder}` : match,
+      );
+    if (out.includes(':'))
+      out = out.replace(NAME_COLON_VALUE, (match, before: string, name: string, colon: string, value: string) => {
+        if (!this.isSecretName(name) || PROSE_WORDS.has(normalizeSecretName(name)) || value.includes(this.placeholder)) return match;
+        return `${before}${name}${colon}${this.placeholder}`;
+      });
     for (const { pattern, keep, accept, hints } of this.detector.patterns) {
       if (hints && !hints.some((hint) => out.includes(hint))) continue;
       pattern.lastIndex = 0;

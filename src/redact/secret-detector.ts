@@ -91,7 +91,7 @@ function looksRandom(token: string): boolean {
  * @example
  * SECRET_PATTERNS.map((p) => p.name); // ['PEM private key', 'Anthropic key', 'OpenAI key', …]
  */
-export const SECRET_PATTERNS: ReadonlyArray<SecretPattern> = [
+const SECRET_PATTERNS: ReadonlyArray<SecretPattern> = [
   { name: 'PEM private key', hints: ['-----BEGIN'], pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g },
   { name: 'Anthropic key', hints: ['sk-ant-'], pattern: /\bsk-ant-[A-Za-z0-9_-]{16,}/g },
   // A digit is required so that long digit-free words survive, such as a scikit-learn
@@ -163,7 +163,6 @@ export interface SecretFinding {
   match: string;
 }
 
-
 /**
  * Finds secrets under one redaction configuration: its secret names
  * (built-in plus `redact.names`) and secret shapes (built-in, `redact.patterns`,
@@ -182,11 +181,7 @@ export class SecretDetector {
 
   constructor(config: Pick<RedactConfig, 'names' | 'patterns' | 'emails'>) {
     this.names = new Set([...SECRET_NAMES, ...config.names].map(normalizeSecretName));
-    this.patterns = [
-      ...SECRET_PATTERNS,
-      ...config.patterns.map((source, i) => ({ name: `redact.patterns[${i}]`, pattern: new RegExp(source, 'g') })),
-      ...(config.emails ? EMAIL_PATTERNS : []),
-    ];
+    this.patterns = [...SECRET_PATTERNS, ...config.patterns.map((source, i) => ({ name: `redact.patterns[${i}]`, pattern: new RegExp(source, 'g') })), ...(config.emails ? EMAIL_PATTERNS : [])];
   }
 
   /**

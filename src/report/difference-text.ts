@@ -40,10 +40,7 @@ export function formatDifferences(differences: FieldDifference[], limit = 20): s
   const lines: string[] = [];
   for (const d of differences.slice(0, limit)) {
     const { expected, received } = d;
-    const long =
-      typeof expected === 'string' &&
-      typeof received === 'string' &&
-      (expected.length > LONG_STRING || received.length > LONG_STRING || expected.includes('\n') || received.includes('\n'));
+    const long = typeof expected === 'string' && typeof received === 'string' && (expected.length > LONG_STRING || received.length > LONG_STRING || expected.includes('\n') || received.includes('\n'));
     if (long) {
       // Loaded here, not at import: only an unmatched request needs it, and it costs ~35 ms per Jest worker.
       const { diff } = require('jest-diff') as typeof import('jest-diff');

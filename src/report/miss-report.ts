@@ -125,7 +125,9 @@ function unmatched(tape: Tape, incoming: IncomingRequest, frozen: boolean, advic
   if (frozen) {
     // The generic advice (re-record, new_episodes, live) cannot help while the boundary stays frozen.
     const tokens = tape.partial.frozenBy(incoming.kind, incoming.boundary).map((token) => JSON.stringify(token));
-    lines.push(`  - ${incoming.boundary} is frozen (by ${tokens.join(', ')} in "frozen"): it is served from the cassette and never runs, even in mode ${tape.mode.mode}, so this new call was refused rather than executed.`);
+    lines.push(
+      `  - ${incoming.boundary} is frozen (by ${tokens.join(', ')} in "frozen"): it is served from the cassette and never runs, even in mode ${tape.mode.mode}, so this new call was refused rather than executed.`,
+    );
     lines.push(`  - If the new call is intended, let it run once: take ${tokens.join(', ')} out of "frozen" (${advice.frozenSettings}) and run ${record}`);
     return new UnmatchedInteractionError(lines.join('\n'));
   }

@@ -75,7 +75,11 @@ export const cassette: CassetteHandle = Object.freeze({
     return readBridge(globalThis)?.currentTape().mode.mode;
   },
   get steps() {
-    return readBridge(globalThis)?.currentTape().timeline.map(({ source, interaction }) => ({ source, interaction })) ?? [];
+    return (
+      readBridge(globalThis)
+        ?.currentTape()
+        .timeline.map(({ source, interaction }) => ({ source, interaction })) ?? []
+    );
   },
   unused() {
     return readBridge(globalThis)?.currentTape().unused() ?? [];

@@ -96,7 +96,14 @@ export class CassetteSession implements CassetteRuntime {
     });
     this.boundaries = new BoundaryRecorder(this);
     this.interception = new HttpInterception(createHttpHandler(this), createBlockedRequestReporter(this));
-    this.freeze = new FreezeController(host.global, host.fakeTimers, host.config, (message) => host.warn(message), (tape) => host.advice.recordCommand(tape.owner), () => this.currentTape());
+    this.freeze = new FreezeController(
+      host.global,
+      host.fakeTimers,
+      host.config,
+      (message) => host.warn(message),
+      (tape) => host.advice.recordCommand(tape.owner),
+      () => this.currentTape(),
+    );
   }
 
   /** True once {@link CassetteSession.close} began: requests from then on are late. */

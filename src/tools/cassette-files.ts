@@ -8,7 +8,6 @@ import * as path from 'node:path';
 import { cassetteStem, isCassetteFileName, toCassetteFileName } from '../cassette/cassette-path';
 import { CassetteNotFoundError } from '../errors';
 
-
 /**
  * Every cassette file under a folder, sorted; none when the folder is absent.
  *

@@ -101,9 +101,6 @@ export function formatCassetteDiff(beforeName: string, afterName: string, result
   }
   for (const interaction of result.added) lines.push(heading('+', interaction));
   for (const interaction of result.removed) lines.push(heading('-', interaction));
-  lines.push(
-    `${result.changed.length} changed, ${result.added.length} added, ${result.removed.length} removed, ${result.unchanged} unchanged` +
-      (isEmptyDiff(result) ? ' (identical interactions)' : ''),
-  );
+  lines.push(`${result.changed.length} changed, ${result.added.length} added, ${result.removed.length} removed, ${result.unchanged} unchanged` + (isEmptyDiff(result) ? ' (identical interactions)' : ''));
   return lines.join('\n');
 }

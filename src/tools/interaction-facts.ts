@@ -5,7 +5,7 @@
  * `llm` records).
  */
 import type { Interaction } from '../cassette/cassette-schema';
-import { isJsonObject, type Json, type JsonObject } from '../json';
+import { isJsonObject, type JsonObject } from '../json';
 import { tokenCounts } from '../usage/token-counts';
 
 /**

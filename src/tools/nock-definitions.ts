@@ -66,8 +66,8 @@ function requestBytes(body: Json | undefined): Buffer {
 
 function checkDefinition(raw: unknown, i: number, source: string): NockDefinition {
   const where = `${source}: definition ${i}`;
-  if (!isJsonObject(raw as Json)) throw new ImportFormatError(`${where} is not an object. Pass the JSON that nock.recorder.rec({ output_objects: true }) printed, or a nock.back fixture file.`);
-  const d = raw as NockDefinition;
+  if (!isJsonObject(raw)) throw new ImportFormatError(`${where} is not an object. Pass the JSON that nock.recorder.rec({ output_objects: true }) printed, or a nock.back fixture file.`);
+  const d = raw as unknown as NockDefinition;
   if (typeof d.scope !== 'string' || !/^https?:\/\//.test(d.scope)) throw new ImportFormatError(`${where} has no "scope" URL (found ${JSON.stringify(d.scope)}). Each definition needs scope, method, path and status.`);
   if (typeof d.method !== 'string' || typeof d.path !== 'string') throw new ImportFormatError(`${where} needs a string "method" and "path". Each definition needs scope, method, path and status.`);
   if (d.status !== undefined && typeof d.status !== 'number') throw new ImportFormatError(`${where} has a non-numeric "status" ${JSON.stringify(d.status)}.`);
@@ -88,7 +88,7 @@ export function parseNockDefinitions(text: string, source: string): NockDefiniti
   } catch (error) {
     throw new ImportFormatError(`${source} is not JSON: ${(error as Error).message}. Save the recorder output with JSON.stringify(nock.recorder.play()) or pass a nock.back fixture.`);
   }
-  const list = Array.isArray(data) ? data : isJsonObject(data as Json) && Array.isArray((data as { definitions?: unknown }).definitions) ? (data as { definitions: unknown[] }).definitions : undefined;
+  const list = Array.isArray(data) ? data : isJsonObject(data) && Array.isArray((data as { definitions?: unknown }).definitions) ? (data as { definitions: unknown[] }).definitions : undefined;
   if (!list) throw new ImportFormatError(`${source} holds no list of nock definitions. Expected a JSON array of { scope, method, path, status, response } objects.`);
   return list.map((raw, i) => checkDefinition(raw, i, source));
 }

@@ -7,7 +7,6 @@
 import * as fs from 'node:fs';
 import { checkPrices, type ModelPrice } from '../config/config';
 import { UsageError } from '../errors';
-import { isJsonObject } from '../json';
 
 export type { ModelPrice };
 

@@ -133,10 +133,7 @@ function renderInteraction(interaction: Interaction, history: { messages: Json[]
     parts.push(block('tool', 'returned', pretty(interaction.response)));
   }
   const tokens = tokensOf(interaction);
-  const facts = [
-    interaction.latency_ms === null ? '' : `${Math.round(interaction.latency_ms)} ms`,
-    tokens.input + tokens.output > 0 ? `${tokens.input} in / ${tokens.output} out tokens` : '',
-  ].filter(Boolean);
+  const facts = [interaction.latency_ms === null ? '' : `${Math.round(interaction.latency_ms)} ms`, tokens.input + tokens.output > 0 ? `${tokens.input} in / ${tokens.output} out tokens` : ''].filter(Boolean);
   return (
     `<section class="step kind-${escapeHtml(interaction.kind)}"><h3>#${interaction.index} <span class="kind">${escapeHtml(interaction.kind)}</span> ` +
     `${escapeHtml(interaction.boundary)} <small>${escapeHtml(facts.join(', '))}</small></h3>` +

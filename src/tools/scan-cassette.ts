@@ -78,7 +78,7 @@ export function scanCassette(doc: CassetteDocument, redact: RedactConfig): ScanF
   };
   // The frozen environment is what the test saw, not data that left the process.
   const { freeze: _freeze, ...meta } = doc.meta;
-  checkSecrets(meta as Json, 'meta');
+  checkSecrets(meta, 'meta');
   doc.interactions.forEach((interaction, i) => {
     const at = `interactions[${i}]`;
     checkSecrets(interaction.request, `${at}.request`);
