@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Json } from '../json';
-import { hasVolatilePrefix, VOLATILE_REQUEST_HEADERS } from './header-policy';
+import { isSdkHeader, VOLATILE_REQUEST_HEADERS } from './header-policy';
 
 /**
  * Field names that differ on every call and never decide a match by default:
@@ -43,7 +43,7 @@ export function canonicalOptions(config: { ignoreVolatileFields: readonly string
 export function isVolatileName(name: string, options: CanonicalOptions): boolean {
   const lower = name.toLowerCase();
   if (options.volatile.has(lower)) return true;
-  return options.volatile.size > 0 && hasVolatilePrefix(lower);
+  return options.volatile.size > 0 && isSdkHeader(lower);
 }
 
 function dropVolatile(value: Json, options: CanonicalOptions): Json {

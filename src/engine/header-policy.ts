@@ -30,58 +30,19 @@ const TRANSPORT_REQUEST_HEADERS: ReadonlySet<string> = new Set(['host', 'content
 export const VOLATILE_REQUEST_HEADERS: readonly string[] = ['user-agent', 'date', 'x-request-id', 'idempotency-key', 'traceparent', 'tracestate'];
 
 /**
- * The prefix of the headers the openai and Anthropic SDKs send about
- * themselves (`x-stainless-os`, `x-stainless-retry-count`…): they mark a
- * request as made by one of those SDKs (src/http/http-handler.ts answers a
- * refused one so that it does not retry; docs/interception.md).
+ * True when a request header is one the openai and Anthropic SDKs send about
+ * themselves (`x-stainless-os`, `x-stainless-retry-count`…). Such headers vary
+ * per SDK version, OS or retry, so they are volatile like the names above; and
+ * they mark a request as made by one of those SDKs (src/http/http-handler.ts
+ * answers a refused one so that it does not retry; docs/interception.md).
+ * Case-insensitive.
  *
  * @example
- * 'x-stainless-os'.startsWith(SDK_HEADER_PREFIX); // true
- */
-const SDK_HEADER_PREFIX = 'x-stainless-';
-
-/**
- * Prefixes of request headers that vary per SDK version, OS or retry:
- * volatile like the names above.
- *
- * @example
- * VOLATILE_HEADER_PREFIXES.some((p) => 'x-stainless-os'.startsWith(p)); // true
- */
-const VOLATILE_HEADER_PREFIXES: readonly string[] = [SDK_HEADER_PREFIX];
-
-/**
- * True when a request header is volatile: listed in
- * {@link VOLATILE_REQUEST_HEADERS} or starting with a
- * {@link VOLATILE_HEADER_PREFIXES} prefix. Case-insensitive.
- *
- * @example
- * isVolatileRequestHeader('X-Stainless-Retry-Count'); // true
- * isVolatileRequestHeader('x-tenant');                // false
- */
-function isVolatileRequestHeader(name: string): boolean {
-  const lower = name.toLowerCase();
-  return VOLATILE_REQUEST_HEADERS.includes(lower) || hasVolatilePrefix(lower);
-}
-
-/**
- * True when a header name starts with a volatile prefix (`x-stainless-`). Case-insensitive.
- *
- * @example
- * hasVolatilePrefix('x-stainless-lang'); // true
- */
-export function hasVolatilePrefix(name: string): boolean {
-  const lower = name.toLowerCase();
-  return VOLATILE_HEADER_PREFIXES.some((prefix) => lower.startsWith(prefix));
-}
-
-/**
- * True when a request header is one an SDK sends about itself ({@link SDK_HEADER_PREFIX}).
- *
- * @example
- * isSdkHeader('X-Stainless-Lang'); // true
+ * isSdkHeader('X-Stainless-Retry-Count'); // true
+ * isSdkHeader('x-tenant');                // false
  */
 export function isSdkHeader(name: string): boolean {
-  return name.toLowerCase().startsWith(SDK_HEADER_PREFIX);
+  return name.toLowerCase().startsWith('x-stainless-');
 }
 
 /**
@@ -94,7 +55,8 @@ export function isSdkHeader(name: string): boolean {
  * isUnrecordedRequestHeader('content-type'); // false
  */
 export function isUnrecordedRequestHeader(name: string): boolean {
-  return TRANSPORT_REQUEST_HEADERS.has(name.toLowerCase()) || isVolatileRequestHeader(name);
+  const lower = name.toLowerCase();
+  return TRANSPORT_REQUEST_HEADERS.has(lower) || VOLATILE_REQUEST_HEADERS.includes(lower) || isSdkHeader(lower);
 }
 
 /**
