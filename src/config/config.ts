@@ -52,7 +52,7 @@ export type PriceProblem = { kind: 'not-an-object' } | { kind: 'bad-price'; mode
  * checkPrices({ 'gpt-4o': { input: '2.5' } });          // { problem: { kind: 'bad-price', model: 'gpt-4o', price: { input: '2.5' } } }
  */
 export function checkPrices(value: unknown): { prices: Record<string, ModelPrice> } | { problem: PriceProblem } {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: { kind: 'not-an-object' } };
+  if (!isJsonObject(value)) return { problem: { kind: 'not-an-object' } };
   const prices: Record<string, ModelPrice> = {};
   for (const [model, price] of Object.entries(value)) {
     const p = price as Partial<ModelPrice> | null;
@@ -259,7 +259,7 @@ export const CONFIG_KEYS = Object.keys(KEYS) as (keyof AgentTapeConfig)[];
  */
 export function applyOptions(config: AgentTapeConfig, options: unknown, where: string, rootDir: string): AgentTapeConfig {
   if (options === undefined || options === null) return config;
-  if (typeof options !== 'object' || Array.isArray(options)) {
+  if (!isJsonObject(options)) {
     throw new ConfigError(`Invalid AgentTape options in ${where}: expected an object, got ${JSON.stringify(options)}.`);
   }
   const next: AgentTapeConfig = { ...config };

@@ -12,7 +12,7 @@
  * Comparing in one form lets either recording serve either request. Only
  * matching uses it; what is written, `match_key` included, is unchanged.
  */
-import type { Json } from '../json';
+import { isJsonObject, type Json } from '../json';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -25,7 +25,7 @@ function decodeUtf8(base64: string): string | undefined {
 }
 
 function contentTypeOf(headers: Json | undefined): string {
-  if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) return '';
+  if (!isJsonObject(headers)) return '';
   for (const [name, value] of Object.entries(headers)) {
     if (name.toLowerCase() === 'content-type') return String(Array.isArray(value) ? value[0] : value);
   }

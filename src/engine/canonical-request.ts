@@ -5,7 +5,7 @@
  * configured. Tool calls: `{ name, args }` with volatile fields dropped.
  */
 import { createHash } from 'node:crypto';
-import type { Json } from '../json';
+import { isJsonObject, type Json } from '../json';
 import { isSdkHeader, VOLATILE_REQUEST_HEADERS } from './header-policy';
 
 /**
@@ -77,7 +77,7 @@ export function canonicalUrl(raw: string, options: CanonicalOptions): string {
 }
 
 function canonicalHeaders(headers: Json | undefined, options: CanonicalOptions): { [key: string]: Json } | undefined {
-  if (options.matchHeaders === false || headers === null || typeof headers !== 'object' || Array.isArray(headers)) return undefined;
+  if (options.matchHeaders === false || !isJsonObject(headers)) return undefined;
   const wanted = Array.isArray(options.matchHeaders) ? new Set(options.matchHeaders) : undefined;
   const out: { [key: string]: Json } = {};
   for (const name of Object.keys(headers).sort()) {
