@@ -6,6 +6,7 @@ import { MatchIndex } from '../../src/engine/match-index';
 import { ConfigError } from '../../src/errors';
 import { toStoredRequest, toStoredResponse } from '../../src/http/http-exchange';
 import { redactSecrets, Redactor } from '../../src/redact/redactor';
+import { SecretDetector } from '../../src/redact/secret-detector';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -184,8 +185,8 @@ describe('entry points for adapters', () => {
     expect(text).toContain('"match_key":"sha256:x"');
   });
 
-  test('findSecrets reports each shape by rule', () => {
-    const found = redactor.findSecrets(`a ${SECRETS.openaiProject} b ${SECRETS.awsAccessKey} c ${REDACTED}`);
+  test('the detector reports each shape by rule', () => {
+    const found = new SecretDetector(DEFAULTS).findSecrets(`a ${SECRETS.openaiProject} b ${SECRETS.awsAccessKey} c ${REDACTED}`);
     expect(found.map((f) => f.rule)).toEqual(['OpenAI key', 'AWS access key']);
   });
 });

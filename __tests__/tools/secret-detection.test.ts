@@ -80,4 +80,40 @@ describe('validate flags a value under a secret name exactly when redaction repl
       expect(flaggedText(text)).toBe(redactedText(text));
     }
   });
+
+  test('strings: flagged exactly when redaction changes them, JSON and name=value pairs inside included', () => {
+    const key = 'abc123def456ghi789';
+    const texts = [
+      JSON.stringify({ client_secret: key }),
+      `{"arguments": {"apiKey": "${key}"}}`,
+      `data: {"token_value": 1, "password": "${key}"}\n\n`,
+      `curl -H "X-Api-Key: ${key}" https://api.example.com`,
+      `password=${key}&user=jane`,
+      'Reset your password: click here',
+      'the weather is 21 °C',
+      JSON.stringify({ password: '***REDACTED***' }),
+    ];
+    for (const text of texts) {
+      const flagged = scanCassette(cassetteWith({ note: text }), redactConfig()).filter((f) => f.severity === 'error');
+      const redacted = new Redactor(redactConfig()).redactString(text) !== text;
+      expect({ text, flagged: flagged.length > 0 }).toEqual({ text, flagged: redacted });
+    }
+    // The finding shows where the secret starts, not the start of the text.
+    const [finding] = scanCassette(cassetteWith({ note: `{"user":"jane","client_secret":"${key}"}` }), redactConfig());
+    expect(finding.message).toBe('holds a value under a secret name (abc123…89); redaction would replace it');
+  });
+
+  test('a redacted cassette scans clean, and a base64 body with a key inside does not', () => {
+    const key = 'sk-proj-abc123def456ghi789jkl012';
+    const body = Buffer.from(`\u0000upload ${key}\u0001`, 'latin1').toString('base64');
+    const config = redactConfig();
+    const doc = cassetteWith({ note: `token=${key}`, nested: JSON.stringify({ secret: key }) });
+    doc.interactions[0].response = { status_code: 200, headers: {}, body_b64: body };
+    expect(
+      scanCassette(doc, config)
+        .filter((f) => f.severity === 'error')
+        .map((f) => f.path),
+    ).toEqual(['interactions[0].request.json.note', 'interactions[0].request.json.nested', 'interactions[0].response.body_b64']);
+    expect(scanCassette(new Redactor(config).redactDocument(doc), config).filter((f) => f.severity === 'error')).toEqual([]);
+  });
 });

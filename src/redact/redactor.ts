@@ -10,7 +10,7 @@
 import type { CassetteDocument } from '../cassette/cassette-schema';
 import type { Json } from '../json';
 import type { RedactConfig } from '../config/config';
-import { base64AsLatin1, BASE64_KEYS, normalizeSecretName, SecretDetector, type SecretFinding } from './secret-detector';
+import { base64AsLatin1, BASE64_KEYS, normalizeSecretName, SecretDetector } from './secret-detector';
 
 /**
  * Names too common in ordinary prose to be trusted in `name: value` text
@@ -94,14 +94,20 @@ export class Redactor {
     const out: { [key: string]: Json } = {};
     for (const [key, v] of Object.entries(value)) {
       if (this.detector.isSecretEntry(value, key)) out[key] = this.config.placeholder;
-      else if (BASE64_KEYS.has(key) && typeof v === 'string') out[key] = this.redactBase64(v);
-      else out[key] = this.redactValue(v);
+      else out[key] = typeof v === 'string' ? this.redactField(key, v) : this.redactValue(v);
     }
     return out;
   }
 
-  /** Scrubs secrets inside base64-encoded bytes; every byte outside a secret is kept. */
-  private redactBase64(value: string): string {
+  /**
+   * Scrubs the string under `key` of an object: as text, or, under a key that
+   * holds base64 bytes, inside the bytes, keeping every byte outside a secret.
+   *
+   * @example
+   * redactor.redactField('body_b64', Buffer.from(`key=${key}`).toString('base64'));
+   */
+  redactField(key: string, value: string): string {
+    if (!BASE64_KEYS.has(key)) return this.redactString(value);
     const bytes = base64AsLatin1(value);
     if (bytes === undefined) return this.redactString(value);
     const redacted = this.redactString(bytes);
@@ -139,16 +145,6 @@ export class Redactor {
         return out;
       }),
     };
-  }
-
-  /**
-   * Every secret shape found in a text (for scanners such as `agenttape validate`).
-   *
-   * @example
-   * redactor.findSecrets(fs.readFileSync(file, 'utf8')); // [{ rule: 'OpenAI key', match: 'sk-…' }]
-   */
-  findSecrets(text: string): SecretFinding[] {
-    return this.detector.findSecrets(text);
   }
 
   private redactEmbeddedJson(text: string): string | undefined {

@@ -13,6 +13,7 @@ import type { Json } from '../json';
 import type { RedactConfig } from '../config/config';
 import { DEFAULT_VOLATILE_FIELDS } from '../engine/canonical-request';
 import { AgentTapeError } from '../errors';
+import { Redactor } from '../redact/redactor';
 import { BASE64_KEYS, base64AsLatin1, SecretDetector } from '../redact/secret-detector';
 
 /** One finding. Errors fail validation; warnings fail it only with `--strict`. */
@@ -33,6 +34,15 @@ function visit(value: Json | undefined, path: string, onLeaf: (path: string, key
   else onLeaf(path, key, value);
 }
 
+/** The part of `original` that redaction replaced: what lies between their common start and end. */
+function replacedPart(original: string, redacted: string): string {
+  let start = 0;
+  while (original[start] === redacted[start]) start++;
+  let end = 0;
+  while (end < original.length - start && original[original.length - 1 - end] === redacted[redacted.length - 1 - end]) end++;
+  return original.slice(start, original.length - end);
+}
+
 function shorten(text: string): string {
   return text.length > 12 ? `${text.slice(0, 6)}…${text.slice(-2)}` : `${text.slice(0, 3)}…`;
 }
@@ -46,6 +56,8 @@ function shorten(text: string): string {
 export function scanCassette(doc: CassetteDocument, redact: RedactConfig): ScanFinding[] {
   const findings: ScanFinding[] = [];
   const detector = new SecretDetector(redact);
+  // A leak is reported even where redaction is switched off.
+  const redactor = new Redactor({ ...redact, enabled: true });
   const volatile = new Set(DEFAULT_VOLATILE_FIELDS);
   // Walks a value as Redactor.redactValue does, so a value under a secret name is reported
   // whole (an object included) and a logprobs entry's `token` is not.
@@ -62,11 +74,16 @@ export function scanCassette(doc: CassetteDocument, redact: RedactConfig): ScanF
       }
       return;
     }
+    // A string is a leak exactly when redaction would change it: a secret shape,
+    // a `name=value` pair, a secret key in JSON held in the string, a key in
+    // base64 bytes. Redaction leaves a redacted value as it is.
     if (typeof value !== 'string') return;
-    // Binary bodies are scanned as their bytes: a key in an upload is still a leak.
+    const redacted = redactor.redactField(key, value);
+    if (redacted === value) return;
     const text = BASE64_KEYS.has(key) ? (base64AsLatin1(value) ?? value) : value;
     const [found] = detector.findSecrets(text.split(redact.placeholder).join(' '));
-    if (found) findings.push({ severity: 'error', path, message: `matches the ${found.rule} pattern (${shorten(found.match)})` });
+    const evidence = found ? `matches the ${found.rule} pattern (${shorten(found.match)})` : `holds a value under a secret name (${shorten(replacedPart(value, redacted))})`;
+    findings.push({ severity: 'error', path, message: `${evidence}; redaction would replace it` });
   };
   const checkDeterminism = (path: string, key: string, value: Json) => {
     if (typeof value !== 'string' || volatile.has(key.toLowerCase())) return;
