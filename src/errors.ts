@@ -36,19 +36,19 @@ function hasCode(value: unknown, prefix: string, exact: boolean): boolean {
  * try { await agent.run(); } catch (e) { if (e instanceof AgentTapeError) console.log(e.code); }
  */
 export class AgentTapeError extends Error {
+  /** The code of this class's errors; each subclass sets its own. */
+  static readonly CODE: string = ERROR_CODES.base;
   /** Stable machine-readable code, e.g. `ERR_AGENTTAPE_UNMATCHED`. */
   readonly code: string;
 
-  constructor(message: string, code: string = ERROR_CODES.base) {
+  constructor(message: string) {
     super(message);
-    this.code = code;
+    this.code = new.target.CODE;
     this.name = new.target.name;
   }
 
   static [Symbol.hasInstance](value: unknown): boolean {
-    if (this === AgentTapeError) return hasCode(value, ERROR_CODES.base, false);
-    const code = (this as unknown as { CODE?: string }).CODE;
-    return code !== undefined && hasCode(value, code, true);
+    return hasCode(value, this.CODE, this !== AgentTapeError);
   }
 }
 
@@ -60,9 +60,6 @@ export class AgentTapeError extends Error {
  */
 export class UnmatchedInteractionError extends AgentTapeError {
   static readonly CODE = ERROR_CODES.unmatched;
-  constructor(message: string) {
-    super(message, ERROR_CODES.unmatched);
-  }
 }
 
 /**
@@ -73,9 +70,6 @@ export class UnmatchedInteractionError extends AgentTapeError {
  */
 export class CassetteCorruptError extends AgentTapeError {
   static readonly CODE = ERROR_CODES.corrupt;
-  constructor(message: string) {
-    super(message, ERROR_CODES.corrupt);
-  }
 }
 
 /**
@@ -86,9 +80,6 @@ export class CassetteCorruptError extends AgentTapeError {
  */
 export class SchemaVersionError extends AgentTapeError {
   static readonly CODE = ERROR_CODES.schemaVersion;
-  constructor(message: string) {
-    super(message, ERROR_CODES.schemaVersion);
-  }
 }
 
 /**
@@ -99,9 +90,6 @@ export class SchemaVersionError extends AgentTapeError {
  */
 export class ConfigError extends AgentTapeError {
   static readonly CODE = ERROR_CODES.config;
-  constructor(message: string) {
-    super(message, ERROR_CODES.config);
-  }
 }
 
 /**
@@ -113,9 +101,6 @@ export class ConfigError extends AgentTapeError {
  */
 export class RecordingRefusedInCiError extends AgentTapeError {
   static readonly CODE = ERROR_CODES.ciRecord;
-  constructor(message: string) {
-    super(message, ERROR_CODES.ciRecord);
-  }
 }
 
 /**
@@ -127,9 +112,6 @@ export class RecordingRefusedInCiError extends AgentTapeError {
  */
 export class UninterceptableRequestError extends AgentTapeError {
   static readonly CODE = ERROR_CODES.uninterceptable;
-  constructor(message: string) {
-    super(message, ERROR_CODES.uninterceptable);
-  }
 }
 
 /**
@@ -140,9 +122,6 @@ export class UninterceptableRequestError extends AgentTapeError {
  */
 export class CassetteNotFoundError extends AgentTapeError {
   static readonly CODE = ERROR_CODES.cassetteNotFound;
-  constructor(message: string) {
-    super(message, ERROR_CODES.cassetteNotFound);
-  }
 }
 
 /**
@@ -153,9 +132,6 @@ export class CassetteNotFoundError extends AgentTapeError {
  */
 export class UsageError extends AgentTapeError {
   static readonly CODE = ERROR_CODES.usage;
-  constructor(message: string) {
-    super(message, ERROR_CODES.usage);
-  }
 }
 
 /**
@@ -166,7 +142,4 @@ export class UsageError extends AgentTapeError {
  */
 export class ImportFormatError extends AgentTapeError {
   static readonly CODE = ERROR_CODES.importFormat;
-  constructor(message: string) {
-    super(message, ERROR_CODES.importFormat);
-  }
 }
