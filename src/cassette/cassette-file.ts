@@ -11,9 +11,10 @@ import { formatOfFile, type CassetteFormat } from './cassette-path';
 import type { CassetteDocument } from './cassette-schema';
 import { parseCassette, parseCassetteLines, serializeCassette } from './cassette-yaml';
 import { hashFile, readLines } from './file-lines';
-import { readCacheEntry, writeCacheEntry } from './parse-cache';
+import { deferCacheEntry, readCacheEntry, writeCacheEntry } from './parse-cache';
+import { readLazily } from './yaml-lazy-responses';
 
-export { parseCacheFolder } from './parse-cache';
+export { flushCacheEntries, parseCacheFolder } from './parse-cache';
 
 /**
  * YAML cassettes at least this large are read line by line (never held whole)
@@ -46,8 +47,23 @@ export function readCassetteFile(file: string, options: { cacheDir?: string } = 
     throw error;
   }
   if (size < LARGE_CASSETTE_BYTES || formatOfFile(file) === 'json') return parseCassetteFile(fs.readFileSync(file, 'utf8'), file);
-  const cached = options.cacheDir ? readCacheEntry(options.cacheDir, hashFile(file), file) : undefined;
-  if (cached) return cached;
+  const { cacheDir } = options;
+  if (cacheDir) {
+    // No cache folder at all (a fresh checkout, a CI machine): nothing to look up, so hashing waits for the write.
+    const key = fs.existsSync(cacheDir) ? hashFile(file) : undefined;
+    const cached = key === undefined ? undefined : readCacheEntry(cacheDir, key, file);
+    if (cached) return cached;
+    const bytes = fs.readFileSync(file);
+    const read = readLazily(bytes, file);
+    if (read) {
+      // Written later, from the bytes read now (not from a document the run may change meanwhile).
+      deferCacheEntry(() => {
+        const again = readLazily(bytes, file);
+        if (again) writeCacheEntry(cacheDir, key ?? createHash('sha256').update(bytes).digest('hex'), again.doc, again.responseAt);
+      });
+      return read.doc;
+    }
+  }
   // Hashed again while parsing: the entry must describe the bytes that were parsed.
   const hash = createHash('sha256');
   let doc = parseCassetteLines(readLines(file, hash), file);
@@ -60,7 +76,7 @@ export function readCassetteFile(file: string, options: { cacheDir?: string } = 
     doc = parseCassette(bytes.toString('utf8'), file);
     key = createHash('sha256').update(bytes).digest('hex');
   }
-  if (options.cacheDir) writeCacheEntry(options.cacheDir, key, doc);
+  if (cacheDir) writeCacheEntry(cacheDir, key, doc);
   return doc;
 }
 

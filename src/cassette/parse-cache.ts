@@ -19,8 +19,8 @@ import * as path from 'node:path';
 import { CassetteCorruptError } from '../errors';
 import { writeFileAtomic } from './atomic-write';
 import { isJsonObject, type Json } from '../json';
-import { EVENT_DATA_TEXT, UNPARSED_EVENTS } from './cached-events';
-import { validateCassette, type CassetteDocument } from './cassette-schema';
+import { defineLazy, EVENT_DATA_TEXT, UNPARSED_EVENTS } from './cached-events';
+import { validateCassette, type CassetteDocument, type Interaction } from './cassette-schema';
 import { readLines } from './file-lines';
 
 /** The name ending of entries in this layout; files of other layouts are pruned. */
@@ -105,26 +105,61 @@ export function readCacheEntry(cacheDir: string, key: string, file: string): Cas
  * @example
  * writeCacheEntry(parseCacheFolder(rootDir), key, doc);
  */
-export function writeCacheEntry(cacheDir: string, key: string, doc: CassetteDocument): void {
+export function writeCacheEntry(cacheDir: string, key: string, doc: CassetteDocument, responseAt: ResponseAt = (i) => doc.interactions[i].response): void {
   try {
     // Not flushed to disk: a cache entry lost to a power cut is only parsed again.
-    writeFileAtomic(entryPath(cacheDir, key), entryLines(doc), { durable: false });
+    writeFileAtomic(entryPath(cacheDir, key), entryLines(doc, responseAt), { durable: false });
     prune(cacheDir);
   } catch {
     // Read-only or full disk: the cassette is simply parsed each time.
   }
 }
 
-function* entryLines(doc: CassetteDocument): Generator<string> {
+/** The response of the interaction at a position, as the cassette's bytes hold it. */
+type ResponseAt = (position: number) => Json | undefined;
+
+function* entryLines(doc: CassetteDocument, responseAt: ResponseAt): Generator<string> {
   const { interactions, ...root } = doc;
   yield `${JSON.stringify(root)}\n`;
-  for (const interaction of interactions) {
-    if (interaction.error !== undefined || interaction.response === undefined) {
-      yield `${JSON.stringify(interaction)}\n`;
-      continue;
+  for (let i = 0; i < interactions.length; i++) {
+    // Without reading `response` itself: a response parsed on first read stays unparsed in the document.
+    const { response: _unread, ...rest } = Object.getOwnPropertyDescriptors(interactions[i]);
+    const fields = Object.defineProperties({}, rest) as Omit<Interaction, 'response'>;
+    const response = fields.error === undefined ? responseAt(i) : undefined;
+    yield response === undefined ? `${JSON.stringify({ ...fields, response })}\n` : `${JSON.stringify(fields)}\t${encodeResponse(response)}\n`;
+  }
+}
+
+/** Entries waiting for {@link flushCacheEntries}. */
+const deferred: (() => void)[] = [];
+
+/**
+ * Writes an entry later, off the way to the first replayed response: when
+ * {@link flushCacheEntries} runs (a test file's cassettes are saved), at the
+ * latest when the process exits. `build` gives the entry then.
+ *
+ * @example
+ * deferCacheEntry(() => writeCacheEntry(parseCacheFolder(rootDir), hashFile(file), doc));
+ */
+export function deferCacheEntry(write: () => void): void {
+  if (deferred.length === 0) process.once('exit', flushCacheEntries);
+  deferred.push(write);
+}
+
+/**
+ * Writes the entries {@link deferCacheEntry} holds back.
+ *
+ * @example
+ * flushCacheEntries(); // before saving a test file's cassettes
+ */
+export function flushCacheEntries(): void {
+  process.removeListener('exit', flushCacheEntries);
+  for (const write of deferred.splice(0)) {
+    try {
+      write();
+    } catch {
+      // A response that cannot be read: no entry, the cassette is read afresh next time (and its error reported then).
     }
-    const { response, ...rest } = interaction;
-    yield `${JSON.stringify(rest)}\t${encodeResponse(response)}\n`;
   }
 }
 
@@ -176,30 +211,6 @@ function parseEventData(event: Json, damaged: (error: Error) => Error): Json {
     }
   }
   return out;
-}
-
-/**
- * Makes `target[key]` compute its value on first read (or take the value it is
- * given), then hold it as a plain property in the same place among the keys.
- * Reading or replacing it also drops the unparsed form kept beside it.
- */
-function defineLazy(target: object, key: string, compute: () => Json): void {
-  const settle = (self: object, value: Json) => {
-    Object.defineProperty(self, key, { value, writable: true, enumerable: true, configurable: true });
-    delete (self as { [UNPARSED_EVENTS]?: Json[] })[UNPARSED_EVENTS];
-  };
-  Object.defineProperty(target, key, {
-    enumerable: true,
-    configurable: true,
-    get(this: object): Json {
-      const value = compute();
-      settle(this, value);
-      return value;
-    },
-    set(this: object, value: Json) {
-      settle(this, value);
-    },
-  });
 }
 
 /** Dates an entry's last use in its modification time, which pruning reads. */

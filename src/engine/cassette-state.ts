@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseCacheFolder, readCassetteFile, writeCassetteFile } from '../cassette/cassette-file';
+import { flushCacheEntries, parseCacheFolder, readCassetteFile, writeCassetteFile } from '../cassette/cassette-file';
 import { extensionOf } from '../cassette/cassette-path';
 import type { CassetteDocument } from '../cassette/cassette-schema';
 import type { Json } from '../json';
@@ -119,6 +119,8 @@ export class CassetteState {
     const latest = new Map<string, Tape>();
     for (const tape of this.tapes) latest.set(tape.owner.cassettePath, tape);
     const written: string[] = [];
+    // Parsed forms of cassettes first read in this file (src/cassette/parse-cache.ts), kept off the way to their first response.
+    flushCacheEntries();
     for (const [file, tape] of latest) {
       if (tape.hasLiveRun) {
         const derived = derivedCassettePath(file);
