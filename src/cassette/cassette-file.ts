@@ -12,7 +12,7 @@ import type { CassetteDocument } from './cassette-schema';
 import { parseCassette, parseCassetteLines, serializeCassette } from './cassette-yaml';
 import { hashFile, readLines } from './file-lines';
 import { deferCacheEntry, readCacheEntry, writeCacheEntry } from './parse-cache';
-import { readLazily } from './yaml-lazy-responses';
+import { readLazily } from './yaml-lazy-read';
 
 export { flushCacheEntries, parseCacheFolder } from './parse-cache';
 
