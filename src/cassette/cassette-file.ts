@@ -17,8 +17,9 @@ import { readLazily } from './yaml-lazy-read';
 export { flushCacheEntries, parseCacheFolder } from './parse-cache';
 
 /**
- * YAML cassettes at least this large are read line by line (never held whole)
- * and kept in parsed form in the project's cache.
+ * YAML cassettes at least this large are read with their requests and
+ * responses parsed on first read, or line by line, and kept in parsed form in
+ * the project's cache.
  */
 const LARGE_CASSETTE_BYTES = 64 * 1024;
 
@@ -26,14 +27,18 @@ const LARGE_CASSETTE_BYTES = 64 * 1024;
  * Reads a cassette; null when the file does not exist. Throws
  * `CassetteCorruptError` or `SchemaVersionError` for a file it cannot read.
  *
- * A large YAML cassette is read a chunk at a time and parsed one interaction
- * at a time, so the peak memory is about the parsed document, not the text,
- * the parser and the document together (a 96 MB cassette: ~290 MB peak RSS
- * parsed whole). With `cacheDir` its parsed form is kept there as JSON lines
- * under the SHA-256 of its bytes: YAML parsing costs about five times JSON
- * parsing, and it dominated cold start. The cache is keyed by content, so an
- * edited cassette is parsed afresh; an unreadable entry is ignored; entries
- * unused for 30 days are removed; the cassette itself is never written.
+ * With `cacheDir` (replay), a large YAML cassette is read from its parsed
+ * form kept there as JSON lines under the SHA-256 of its bytes (YAML parsing
+ * costs about five times JSON parsing); else, in the layout the writers
+ * produce, with each request and response parsed on first read
+ * (yaml-lazy-read.ts, docs/format.md "Large cassettes"), its parsed form
+ * written to the cache later (parse-cache.ts). The cache is keyed by content,
+ * so an edited cassette is parsed afresh; an unreadable entry is ignored;
+ * entries unused for 30 days are removed; the cassette itself is never written.
+ * Otherwise a large cassette is read a chunk at a time and parsed one
+ * interaction at a time, so the peak memory is about the parsed document, not
+ * the text, the parser and the document together (a 96 MB cassette: ~290 MB
+ * peak RSS parsed whole).
  *
  * @example
  * const doc = readCassetteFile('cassettes/a.test.ts/works.yaml', { cacheDir: parseCacheFolder(rootDir) });
