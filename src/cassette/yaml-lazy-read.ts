@@ -187,16 +187,17 @@ export function readLazily(bytes: Buffer, file: string): LazyRead | undefined {
     return full.interactions[position][key] as Json;
   };
   const requestAt = (position: number) => parse(position, 'request', (request) => ({ ...raws[position], request, response: undefined as unknown as Json }));
-  const responseAt = (position: number): Json | undefined => {
-    if (!cuts.get(position)?.response) return doc.interactions[position]?.response;
-    return parse(position, 'response', (response) => ({ ...raws[position], request: doc.interactions[position].request, response }));
-  };
+  const parseResponse = (position: number) => parse(position, 'response', (response) => ({ ...raws[position], request: doc.interactions[position].request, response }));
   for (const [position, fields] of cuts) {
     const interaction = doc.interactions[position];
     if (fields.request) defineLazy(interaction, 'request', () => requestAt(position));
     // A recorded error wins over a response; a full read still parses that response's text.
-    if (fields.response && interaction.error !== undefined) responseAt(position);
-    else if (fields.response) defineLazy(interaction, 'response', () => responseAt(position) as Json);
+    if (fields.response && interaction.error !== undefined) parseResponse(position);
+    else if (fields.response) defineLazy(interaction, 'response', () => parseResponse(position));
   }
+  const responseAt = (position: number): Json | undefined => {
+    const cut = cuts.get(position)?.response && doc.interactions[position].error === undefined;
+    return cut ? parseResponse(position) : doc.interactions[position]?.response;
+  };
   return { doc, responseAt };
 }
