@@ -48,7 +48,7 @@ export interface LazyRead {
   /** The document; each cut field is parsed when it is first read. */
   doc: CassetteDocument;
   /** The response at a position, parsed and checked afresh each call (the parse cache writes these). */
-  responseAt(position: number): Json | undefined;
+  responseAt: (position: number) => Json | undefined;
 }
 
 /** The first byte of a plain or quoted key (`_`, `"`, `'`, a letter or a digit). */

@@ -53,7 +53,7 @@ export class MatchIndex {
     config: AgentTapeConfig,
   ) {
     this.keyings = config.matchers.map((spec) => keyingFor(spec, config));
-    this.queues = this.keyings.map(() => new Map());
+    this.queues = this.keyings.map(() => new Map<string, { positions: number[]; head: number }>());
     this.indexed = this.keyings.map(() => 0);
   }
 
