@@ -129,6 +129,11 @@ describe('readLazily', () => {
     expect(readLazily(Buffer.from(text), 'a.yaml')).toBeUndefined();
   });
 
+  test('an item whose first key is its request keeps that request uncut', () => {
+    const text = 'version: "1"\ninteractions:\n- request:\n    name: search\n  kind: tool\n  boundary: search\n  response:\n    found: 1\n';
+    expect(expectSameAsWhole(text)).toHaveProperty('cut', 1);
+  });
+
   test('an anchor inside a cut field is read as a full read reads it', () => {
     const text = serializeCassette(doc(2)).replace('    response:\n      status_code: 200', '    response:\n      status_code: &code 200\n      again: *code');
     expectSameAsWhole(text);

@@ -1,19 +1,21 @@
 /**
- * The first read of a large YAML cassette for replay, without parsing the
- * responses nobody replays: a test replays a few of a large cassette's
- * responses, and parsing them all was most of its cold start (docs/format.md,
- * "Large cassettes").
+ * The first read of a large YAML cassette for replay, without parsing what
+ * the test does not replay: a test replays a few of a large cassette's
+ * recordings, and parsing them all was most of its cold start
+ * (docs/format.md, "Large cassettes").
  *
- * The bytes are cut into each interaction's `response:` value and the rest;
- * the rest (root fields, requests, keys) is parsed and validated at once,
- * each response on its first read. Only the block layout every writer of the
- * format produces is cut: the `interactions:` list at the root, items opening
+ * The bytes are cut into each interaction's `request:` and `response:`
+ * values and the rest; the rest (root fields, the interactions' other keys)
+ * is parsed and validated at once, each cut value on its first read. Only the
+ * block layout the writers of the format produce is cut (this library's and
+ * the Python AgentTape's): the `interactions:` list at the root, items opening
  * with `- key` at one indentation, their keys two deeper. YAML requires a
- * value's lines to sit deeper than its key, so the first line at the key's
- * indentation or less (not blank, not a comment) ends a response. Anything
- * else — another layout, CRLF line ends, a possible anchor, payloads kept
- * beside the cassette, an invalid field outside the responses — is left to
- * the eager readers, which decide and report with lines and fields.
+ * value's lines to sit deeper than its key (a list may sit at its key's
+ * indentation), so the first other line at the key's indentation or less (not
+ * blank, not a comment) ends a value. Anything else — another layout, a CR, a
+ * possible anchor or an asset reference outside the cut values, an invalid
+ * field outside them — is left to the eager readers, which decide and report
+ * with lines and fields.
  */
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { isJsonObject, type Json, type JsonObject } from '../json';
@@ -155,7 +157,7 @@ export function readLazily(bytes: Buffer, file: string): LazyRead | undefined {
     if (!isJsonObject(data) || !Array.isArray(data.interactions) || data.interactions.length !== items) return undefined;
     for (const [position, fields] of cuts) {
       const raw = data.interactions[position];
-      if (!isJsonObject(raw) || LAZY_KEYS.some((key) => key in raw)) return undefined;
+      if (!isJsonObject(raw) || LAZY_KEYS.some((key) => fields[key] && key in raw)) return undefined;
       // The default boundary is read from the request: left to the eager readers.
       if (fields.request && (raw.boundary === undefined || raw.boundary === null)) return undefined;
       raws[position] = { ...raw };
