@@ -21,7 +21,6 @@ import { writeFileAtomic } from './atomic-write';
 import { isJsonObject, type Json } from '../json';
 import { defineLazy, EVENT_DATA_TEXT, UNPARSED_EVENTS } from './cached-events';
 import { validateCassette, type CassetteDocument, type Interaction } from './cassette-schema';
-import { readLines } from './file-lines';
 
 /** The name ending of entries in this layout; files of other layouts are pruned. */
 const ENTRY_SUFFIX = '.v2.jsonl';
@@ -58,24 +57,29 @@ function entryPath(cacheDir: string, key: string): string {
 export function readCacheEntry(cacheDir: string, key: string, file: string): CassetteDocument | undefined {
   const entry = entryPath(cacheDir, key);
   let doc: CassetteDocument;
-  const responses: (string | undefined)[] = [];
+  // Each response's bytes, decoded when it is read: decoding them all was most of reading an entry.
+  const responses: ([number, number] | undefined)[] = [];
+  let bytes: Buffer;
   try {
+    bytes = fs.readFileSync(entry);
     let root: Record<string, unknown> | undefined;
     const interactions: unknown[] = [];
-    for (const line of readLines(entry)) {
-      if (line === '') continue;
+    for (let pos = 0, end = 0; pos < bytes.length; pos = end + 1) {
+      end = bytes.indexOf(0x0a, pos);
+      if (end < 0) end = bytes.length;
+      if (end === pos) continue;
       if (root === undefined) {
-        root = JSON.parse(line) as Record<string, unknown>;
+        root = JSON.parse(bytes.toString('utf8', pos, end)) as Record<string, unknown>;
         continue;
       }
-      const tab = line.indexOf('\t');
+      const tab = bytes.subarray(pos, end).indexOf(0x09);
       if (tab === -1) {
-        interactions.push(JSON.parse(line));
+        interactions.push(JSON.parse(bytes.toString('utf8', pos, end)));
         responses.push(undefined);
       } else {
         // Present but not parsed yet: validation sees a response, and skips its shape (checked when the entry was written).
-        interactions.push({ ...(JSON.parse(line.slice(0, tab)) as object), response: undefined });
-        responses.push(line.slice(tab + 1));
+        interactions.push({ ...(JSON.parse(bytes.toString('utf8', pos, pos + tab)) as object), response: undefined });
+        responses.push([pos + tab + 1, end]);
       }
     }
     if (!root) return undefined;
@@ -84,13 +88,13 @@ export function readCacheEntry(cacheDir: string, key: string, file: string): Cas
     return undefined;
   }
   doc.interactions.forEach((interaction, i) => {
-    const text = responses[i];
-    if (text === undefined) return;
+    const range = responses[i];
+    if (range === undefined) return;
     const damaged = (error: Error) =>
       new CassetteCorruptError(
         `The parsed copy of cassette ${file} in ${entry} is damaged (interaction ${interaction.index}: ${error.message}).\n` + 'Delete that file (a cache: the cassette is parsed again), then run the tests again.',
       );
-    defineLazy(interaction, 'response', () => decodeResponse(text, damaged));
+    defineLazy(interaction, 'response', () => decodeResponse(bytes.toString('utf8', range[0], range[1]), damaged));
   });
   markUsed(entry);
   return doc;
