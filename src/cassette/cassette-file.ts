@@ -54,17 +54,16 @@ export function readCassetteFile(file: string, options: { cacheDir?: string } = 
   if (size < LARGE_CASSETTE_BYTES || formatOfFile(file) === 'json') return parseCassetteFile(fs.readFileSync(file, 'utf8'), file);
   const { cacheDir } = options;
   if (cacheDir) {
-    // No cache folder at all (a fresh checkout, a CI machine): nothing to look up, so hashing waits for the write.
-    const key = fs.existsSync(cacheDir) ? hashFile(file) : undefined;
-    const cached = key === undefined ? undefined : readCacheEntry(cacheDir, key, file);
+    // No cache folder at all (a fresh checkout, a CI machine): nothing to look up, nor to hash.
+    const cached = fs.existsSync(cacheDir) ? readCacheEntry(cacheDir, hashFile(file), file) : undefined;
     if (cached) return cached;
     const bytes = fs.readFileSync(file);
     const read = readLazily(bytes, file);
     if (read) {
-      // Written later, from the bytes read now (not from a document the run may change meanwhile).
+      // Written later, from the bytes read now (not from a document the run may change meanwhile), under their own hash.
       deferCacheEntry(() => {
         const again = readLazily(bytes, file);
-        if (again) writeCacheEntry(cacheDir, key ?? createHash('sha256').update(bytes).digest('hex'), again.doc, again.responseAt);
+        if (again) writeCacheEntry(cacheDir, createHash('sha256').update(bytes).digest('hex'), again.doc, again.responseAt);
       });
       return read.doc;
     }
