@@ -56,7 +56,20 @@ export interface LazyRead {
 /** The first byte of a plain or quoted key (`_`, `"`, `'`, a letter or a digit). */
 const opensKey = (b: number): boolean => b === 0x5f || b === 0x22 || b === 0x27 || (b >= 0x30 && b <= 0x39) || ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a);
 
-const KEY_LINES = LAZY_KEYS.map((key) => [key, Buffer.from(`${key}:`)] as const);
+const KEY_LINES = LAZY_KEYS.map((key) => Buffer.from(`${key}:`));
+
+/** The cut key whose `key:` opens the line at `at` (then a space or the line's end), if any. */
+function lazyKeyAt(bytes: Buffer, at: number): LazyKey | undefined {
+  // Both start with `re`: most key lines are told apart by their first byte.
+  if (bytes[at] !== 0x72 || bytes[at + 1] !== 0x65) return undefined;
+  for (let k = 0; k < KEY_LINES.length; k++) {
+    const line = KEY_LINES[k];
+    let i = 2;
+    while (i < line.length && bytes[at + i] === line[i]) i++;
+    if (i === line.length && (bytes[at + i] ?? NL) <= SPACE) return LAZY_KEYS[k];
+  }
+  return undefined;
+}
 
 /**
  * The ranges of the fields to cut, the number of interactions and their keys'
@@ -102,7 +115,7 @@ function findCuts(bytes: Buffer): { cuts: Cuts; items: number; keyIndent: number
     if (indent === itemIndent && item) cuts.set(items++, {});
     else if (indent <= itemIndent + 1) return undefined;
     else if (indent === keyIndent) {
-      const key = KEY_LINES.find(([, line]) => line.every((b, i) => bytes[at + i] === b) && (bytes[at + line.length] ?? NL) <= SPACE)?.[0];
+      const key = lazyKeyAt(bytes, at);
       if (key === undefined) continue;
       if (cuts.get(items - 1)![key]) return undefined; // a duplicate key: the eager reader reports it
       open = { key, start: pos };
