@@ -138,9 +138,10 @@ function* entryLines(doc: CassetteDocument, responseAt: ResponseAt): Generator<s
 const deferred: (() => void)[] = [];
 
 /**
- * Writes an entry later, off the way to the first replayed response: when
- * {@link flushCacheEntries} runs (a test file's cassettes are saved), at the
- * latest when the process exits. `build` gives the entry then.
+ * Writes an entry later, off the way to the first replayed response: `write`
+ * runs when {@link flushCacheEntries} does (a test file's cassettes are
+ * saved), at the latest when the process exits (docs/format.md, "Large
+ * cassettes").
  *
  * @example
  * deferCacheEntry(() => writeCacheEntry(parseCacheFolder(rootDir), hashFile(file), doc));
