@@ -6,7 +6,7 @@ import { parseCassette, serializeCassette } from '../../src/cassette/cassette-ya
 import { loadConfig } from '../../src/config/config';
 import { CassetteState } from '../../src/engine/cassette-state';
 import type { Tape } from '../../src/engine/tape';
-import { SchemaVersionError } from '../../src/errors';
+import { CassetteCorruptError, SchemaVersionError } from '../../src/errors';
 
 let project: string;
 beforeEach(() => {
@@ -54,6 +54,30 @@ describe('CassetteState', () => {
     expect(entries()).toEqual([]);
     s.save();
     expect(entries()).toHaveLength(1);
+  });
+
+  test('a large cassette found damaged when saving is left as it is; the other cassettes are still written', () => {
+    const big = Array.from({ length: 40 }, (_, index) => ({
+      index,
+      kind: 'http' as const,
+      boundary: 'api.x.com',
+      request: { method: 'GET', url: `https://api.x.com/${index}` },
+      response: { status_code: 200, text: 'x'.repeat(2000) },
+      match_key: '',
+      latency_ms: 1,
+      usage: null,
+      tags: [],
+      metadata: {},
+    }));
+    fs.mkdirSync(path.dirname(file('big')), { recursive: true });
+    const damaged = serializeCassette({ version: '1', created_at: '', run_id: '', meta: {}, interactions: big }).replace('status_code: 200', 'status_code: [200');
+    fs.writeFileSync(file('big'), damaged);
+    const s = state({ env: 'new_episodes' });
+    record(s.openTest('big'), 'https://api.x.com/new');
+    record(s.openTest('other'), 'https://api.x.com/other');
+    expect(() => s.save()).toThrow(CassetteCorruptError);
+    expect(fs.readFileSync(file('big'), 'utf8')).toBe(damaged);
+    expect(fs.existsSync(file('other'))).toBe(true);
   });
 
   test('none never writes the cassette itself: what ran for real goes to <name>.derived.yaml beside it', () => {
