@@ -79,9 +79,13 @@ const REPORTS = {
       `Cold start to first replayed response, ${r.interactions} interactions, cassette ${(r.cassetteBytes / 1e6).toFixed(1)} MB (nock JSON ${(r.jsonBytes / 1e6).toFixed(1)} MB), median of ${r.rounds} fresh processes each`,
       table(
         ['variant', 'first response ms', 'load ms', 'spawn→exit ms', 'max RSS MB'],
-        ['agenttape', 'nock'].map((v) => [v, fmtNum(s[v].firstResponseMs), fmtNum(s[v].loadMs), fmtNum(s[v].spawnToExitMs), fmtNum(s[v].maxRSSKb / 1024)]),
+        [
+          ['agenttape, first read (no parse cache)', 'agenttapeNoCache'],
+          ['agenttape, from the parse cache', 'agenttapeCache'],
+          ['nock', 'nock'],
+        ].map(([name, v]) => [name, fmtNum(s[v].firstResponseMs), fmtNum(s[v].loadMs), fmtNum(s[v].spawnToExitMs), fmtNum(s[v].maxRSSKb / 1024)]),
       ),
-      `AgentTape / nock: ${fmtRatio(r.ratio)} (target ≤ 1.2×: ${pass(r.ratio, 1.2)})`,
+      `AgentTape / nock, first read (no parse cache): ${fmtRatio(r.ratio)} (target ≤ 0.8×: ${pass(r.ratio, 0.8)}); from the parse cache: ${fmtRatio(r.cachedRatio)}`,
     ].join('\n');
   },
   'jest-suite'(r) {

@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseCassette } from '../../src/cassette/cassette-yaml';
+import { parseCacheFolder } from '../../src/cassette/cassette-file';
+import { parseCassette, serializeCassette } from '../../src/cassette/cassette-yaml';
 import { loadConfig } from '../../src/config/config';
 import { CassetteState } from '../../src/engine/cassette-state';
 import type { Tape } from '../../src/engine/tape';
-import { SchemaVersionError } from '../../src/errors';
+import { CassetteCorruptError, SchemaVersionError } from '../../src/errors';
 
 let project: string;
 beforeEach(() => {
@@ -32,6 +33,51 @@ describe('CassetteState', () => {
     expect(written.meta).toMatchObject({ mode: 'record', test_file: path.join('src', 'a.test.ts'), test_name: 'writes' });
     expect(written.created_at).toBe('2030-01-01T00:00:00.000Z');
     expect(fs.existsSync(file('records nothing'))).toBe(false);
+  });
+
+  test('a large cassette read for replay writes its parse cache at save(), not at open', () => {
+    const big = Array.from({ length: 40 }, (_, index) => ({
+      index,
+      kind: 'http',
+      boundary: 'api.x.com',
+      request: { method: 'GET', url: `https://api.x.com/${index}` },
+      response: { status_code: 200, text: 'x'.repeat(2000) },
+    }));
+    fs.mkdirSync(path.dirname(file('big')), { recursive: true });
+    fs.writeFileSync(
+      file('big'),
+      serializeCassette({ version: '1', created_at: '', run_id: '', meta: {}, interactions: big.map((x) => ({ ...x, kind: 'http' as const, match_key: '', latency_ms: 1, usage: null, tags: [], metadata: {} })) }),
+    );
+    const s = state();
+    expect(s.openTest('big').recordings).toHaveLength(40);
+    const entries = () => (fs.existsSync(parseCacheFolder(project)) ? fs.readdirSync(parseCacheFolder(project)).filter((name) => name.endsWith('.jsonl')) : []);
+    expect(entries()).toEqual([]);
+    s.save();
+    expect(entries()).toHaveLength(1);
+  });
+
+  test('a large cassette found damaged when saving is left as it is; the other cassettes are still written', () => {
+    const big = Array.from({ length: 40 }, (_, index) => ({
+      index,
+      kind: 'http' as const,
+      boundary: 'api.x.com',
+      request: { method: 'GET', url: `https://api.x.com/${index}` },
+      response: { status_code: 200, text: 'x'.repeat(2000) },
+      match_key: '',
+      latency_ms: 1,
+      usage: null,
+      tags: [],
+      metadata: {},
+    }));
+    fs.mkdirSync(path.dirname(file('big')), { recursive: true });
+    const damaged = serializeCassette({ version: '1', created_at: '', run_id: '', meta: {}, interactions: big }).replace('status_code: 200', 'status_code: [200');
+    fs.writeFileSync(file('big'), damaged);
+    const s = state({ env: 'new_episodes' });
+    record(s.openTest('big'), 'https://api.x.com/new');
+    record(s.openTest('other'), 'https://api.x.com/other');
+    expect(() => s.save()).toThrow(CassetteCorruptError);
+    expect(fs.readFileSync(file('big'), 'utf8')).toBe(damaged);
+    expect(fs.existsSync(file('other'))).toBe(true);
   });
 
   test('none never writes the cassette itself: what ran for real goes to <name>.derived.yaml beside it', () => {

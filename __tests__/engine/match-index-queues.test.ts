@@ -45,6 +45,22 @@ describe('MatchIndex', () => {
     expect([...index.usedPositions()].sort()).toEqual([0, 1, 2, 3]);
   });
 
+  test('recordings are read only as far as a request needs, with the answers of an index built whole', () => {
+    const read: number[] = [];
+    const recordings = [recording(0, { q: 'a' }), recording(1, { q: 'b' }), recording(2, { q: 'a' }), recording(3, { q: 'c' })].map((r) => {
+      const { request } = r;
+      return Object.defineProperty(r, 'request', { get: () => (read.push(r.index), request) });
+    });
+    const index = new MatchIndex(recordings, config({ matchers: ['exact', 'ignore_volatile'] }));
+    expect(index.take(ask({ q: 'a' }))).toBe(0);
+    expect(read).toEqual([0]); // a large cassette's first response does not wait for every request to be keyed
+    expect(index.take(ask({ q: 'c' }))).toBe(3);
+    expect(index.take(ask({ q: 'b' }))).toBe(1);
+    expect(index.take(ask({ q: 'a' }))).toBe(2);
+    expect(index.take(ask({ q: 'a' }))).toBeUndefined();
+    expect(index.take(ask({ q: 'z' }))).toBeUndefined();
+  });
+
   test('key order and volatile fields do not matter by default', () => {
     const index = new MatchIndex([recording(0, { model: 'm', messages: [{ role: 'user', content: 'hi' }], created: 1 })], config());
     expect(index.take(ask({ messages: [{ content: 'hi', role: 'user' }], model: 'm', created: 999 }))).toBe(0);

@@ -16,7 +16,7 @@ import type { Mode } from '../../src/config/modes';
 import type { CassetteRuntime } from '../../src/engine/cassette-runtime';
 import { matchKeyOf } from '../../src/engine/match-index';
 import { Tape } from '../../src/engine/tape';
-import { ERROR_CODES } from '../../src/errors';
+import { CassetteCorruptError, ERROR_CODES } from '../../src/errors';
 import { createHttpHandler } from '../../src/http/http-handler';
 import { HttpInterception } from '../../src/http/request-interception';
 import { JEST_ADVICE } from '../../src/jest/jest-advice';
@@ -179,6 +179,20 @@ describe('replay', () => {
     intercept(runtimeFor(tape));
     await expect(ask('/down', 'hello')).rejects.toThrow();
     expect(tape.failures).toEqual([]);
+  });
+
+  test('a recording found damaged on first read fails the request and the test, even if the code catches it', async () => {
+    const damaged = recording('/ask', 'weather?', {});
+    // As a large cassette's response parsed on first read (src/cassette/yaml-lazy-read.ts) that cannot be read.
+    Object.defineProperty(damaged, 'response', {
+      get: () => {
+        throw new CassetteCorruptError('Cassette big.yaml is corrupt: field "interactions[0].response" (line 9) must be a mapping with status_code.');
+      },
+    });
+    const tape = tapeOf('none', docOf(damaged));
+    intercept(runtimeFor(tape));
+    await expect(ask('/ask', 'weather?')).rejects.toThrow();
+    expect(tape.failures.map((error) => error.message)).toEqual([expect.stringContaining('field "interactions[0].response" (line 9)')]);
   });
 });
 

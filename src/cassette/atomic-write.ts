@@ -24,12 +24,13 @@ export function writeFileAtomic(file: string, content: string | Iterable<string>
   const temporary = path.join(folder, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fd = fs.openSync(temporary, 'w');
   try {
-    for (const piece of typeof content === 'string' ? [content] : content) fs.writeSync(fd, piece);
-    if (options.durable !== false) fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
+    try {
+      // Pieces may be computed as they are written, and fail: the temporary file goes then too.
+      for (const piece of typeof content === 'string' ? [content] : content) fs.writeSync(fd, piece);
+      if (options.durable !== false) fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(temporary, file);
   } catch (error) {
     fs.rmSync(temporary, { force: true });

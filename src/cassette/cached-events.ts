@@ -55,3 +55,30 @@ export function eventDataText(event: object): string | undefined {
   const text = (event as { [EVENT_DATA_TEXT]?: unknown })[EVENT_DATA_TEXT];
   return typeof text === 'string' ? text : undefined;
 }
+
+/**
+ * Makes `target[key]` compute its value on first read (or take the value it is
+ * given), then hold it as a plain property in the same place among the keys.
+ * Reading or replacing it also drops the unparsed form kept beside it.
+ *
+ * @example
+ * defineLazy(interaction, 'response', () => JSON.parse(text) as Json);
+ */
+export function defineLazy(target: object, key: string, compute: () => Json): void {
+  const settle = (self: object, value: Json) => {
+    Object.defineProperty(self, key, { value, writable: true, enumerable: true, configurable: true });
+    delete (self as { [UNPARSED_EVENTS]?: Json[] })[UNPARSED_EVENTS];
+  };
+  Object.defineProperty(target, key, {
+    enumerable: true,
+    configurable: true,
+    get(this: object): Json {
+      const value = compute();
+      settle(this, value);
+      return value;
+    },
+    set(this: object, value: Json) {
+      settle(this, value);
+    },
+  });
+}

@@ -11,13 +11,15 @@ import { formatOfFile, type CassetteFormat } from './cassette-path';
 import type { CassetteDocument } from './cassette-schema';
 import { parseCassette, parseCassetteLines, serializeCassette } from './cassette-yaml';
 import { hashFile, readLines } from './file-lines';
-import { readCacheEntry, writeCacheEntry } from './parse-cache';
+import { deferCacheEntry, readCacheEntry, writeCacheEntry } from './parse-cache';
+import { readLazily } from './yaml-lazy-read';
 
-export { parseCacheFolder } from './parse-cache';
+export { flushCacheEntries, parseCacheFolder } from './parse-cache';
 
 /**
- * YAML cassettes at least this large are read line by line (never held whole)
- * and kept in parsed form in the project's cache.
+ * YAML cassettes at least this large are read with their requests and
+ * responses parsed on first read, or line by line, and kept in parsed form in
+ * the project's cache.
  */
 const LARGE_CASSETTE_BYTES = 64 * 1024;
 
@@ -25,14 +27,18 @@ const LARGE_CASSETTE_BYTES = 64 * 1024;
  * Reads a cassette; null when the file does not exist. Throws
  * `CassetteCorruptError` or `SchemaVersionError` for a file it cannot read.
  *
- * A large YAML cassette is read a chunk at a time and parsed one interaction
- * at a time, so the peak memory is about the parsed document, not the text,
- * the parser and the document together (a 96 MB cassette: ~290 MB peak RSS
- * parsed whole). With `cacheDir` its parsed form is kept there as JSON lines
- * under the SHA-256 of its bytes: YAML parsing costs about five times JSON
- * parsing, and it dominated cold start. The cache is keyed by content, so an
- * edited cassette is parsed afresh; an unreadable entry is ignored; entries
- * unused for 30 days are removed; the cassette itself is never written.
+ * With `cacheDir` (replay), a large YAML cassette is read from its parsed
+ * form kept there as JSON lines under the SHA-256 of its bytes (YAML parsing
+ * costs about five times JSON parsing); else, in the layout the writers
+ * produce, with each request and response parsed on first read
+ * (yaml-lazy-read.ts, docs/format.md "Large cassettes"), its parsed form
+ * written to the cache later (parse-cache.ts). The cache is keyed by content,
+ * so an edited cassette is parsed afresh; an unreadable entry is ignored;
+ * entries unused for 30 days are removed; the cassette itself is never written.
+ * Otherwise a large cassette is read a chunk at a time and parsed one
+ * interaction at a time, so the peak memory is about the parsed document, not
+ * the text, the parser and the document together (a 96 MB cassette: ~290 MB
+ * peak RSS parsed whole).
  *
  * @example
  * const doc = readCassetteFile('cassettes/a.test.ts/works.yaml', { cacheDir: parseCacheFolder(rootDir) });
@@ -46,8 +52,22 @@ export function readCassetteFile(file: string, options: { cacheDir?: string } = 
     throw error;
   }
   if (size < LARGE_CASSETTE_BYTES || formatOfFile(file) === 'json') return parseCassetteFile(fs.readFileSync(file, 'utf8'), file);
-  const cached = options.cacheDir ? readCacheEntry(options.cacheDir, hashFile(file), file) : undefined;
-  if (cached) return cached;
+  const { cacheDir } = options;
+  if (cacheDir) {
+    // No cache folder at all (a fresh checkout, a CI machine): nothing to look up, nor to hash.
+    const cached = fs.existsSync(cacheDir) ? readCacheEntry(cacheDir, hashFile(file), file) : undefined;
+    if (cached) return cached;
+    const bytes = fs.readFileSync(file);
+    const read = readLazily(bytes, file);
+    if (read) {
+      // Written later, from the bytes read now (not from a document the run may change meanwhile), under their own hash.
+      deferCacheEntry(() => {
+        const again = readLazily(bytes, file);
+        if (again) writeCacheEntry(cacheDir, createHash('sha256').update(bytes).digest('hex'), again.doc, again.responseAt);
+      });
+      return read.doc;
+    }
+  }
   // Hashed again while parsing: the entry must describe the bytes that were parsed.
   const hash = createHash('sha256');
   let doc = parseCassetteLines(readLines(file, hash), file);
@@ -60,7 +80,7 @@ export function readCassetteFile(file: string, options: { cacheDir?: string } = 
     doc = parseCassette(bytes.toString('utf8'), file);
     key = createHash('sha256').update(bytes).digest('hex');
   }
-  if (options.cacheDir) writeCacheEntry(options.cacheDir, key, doc);
+  if (cacheDir) writeCacheEntry(cacheDir, key, doc);
   return doc;
 }
 

@@ -105,8 +105,11 @@ function requoted(token: string): string {
  * indicator. Text without this pattern has no anchor, hence no alias to expand
  * (js-yaml refuses an alias to an unknown anchor); a match may be a false
  * alarm inside a string, which only costs the count below.
+ *
+ * @example
+ * MAYBE_ANCHOR.test('base: &b { a: 1 }'); // true
  */
-const MAYBE_ANCHOR = /(?:^|[\s[{,])&[^\s]/;
+export const MAYBE_ANCHOR = /(?:^|[\s[{,])&[^\s]/;
 
 /**
  * How many values a document with anchors may hold once its aliases are

@@ -19,9 +19,8 @@ import * as path from 'node:path';
 import { CassetteCorruptError } from '../errors';
 import { writeFileAtomic } from './atomic-write';
 import { isJsonObject, type Json } from '../json';
-import { EVENT_DATA_TEXT, UNPARSED_EVENTS } from './cached-events';
-import { validateCassette, type CassetteDocument } from './cassette-schema';
-import { readLines } from './file-lines';
+import { defineLazy, EVENT_DATA_TEXT, UNPARSED_EVENTS } from './cached-events';
+import { validateCassette, type CassetteDocument, type Interaction } from './cassette-schema';
 
 /** The name ending of entries in this layout; files of other layouts are pruned. */
 const ENTRY_SUFFIX = '.v2.jsonl';
@@ -58,24 +57,29 @@ function entryPath(cacheDir: string, key: string): string {
 export function readCacheEntry(cacheDir: string, key: string, file: string): CassetteDocument | undefined {
   const entry = entryPath(cacheDir, key);
   let doc: CassetteDocument;
-  const responses: (string | undefined)[] = [];
+  // Each response's bytes, decoded when it is read: decoding them all was most of reading an entry.
+  const responses: ([number, number] | undefined)[] = [];
+  let bytes: Buffer;
   try {
+    bytes = fs.readFileSync(entry);
     let root: Record<string, unknown> | undefined;
     const interactions: unknown[] = [];
-    for (const line of readLines(entry)) {
-      if (line === '') continue;
+    for (let pos = 0, end = 0; pos < bytes.length; pos = end + 1) {
+      end = bytes.indexOf(0x0a, pos);
+      if (end < 0) end = bytes.length;
+      if (end === pos) continue;
       if (root === undefined) {
-        root = JSON.parse(line) as Record<string, unknown>;
+        root = JSON.parse(bytes.toString('utf8', pos, end)) as Record<string, unknown>;
         continue;
       }
-      const tab = line.indexOf('\t');
+      const tab = bytes.subarray(pos, end).indexOf(0x09);
       if (tab === -1) {
-        interactions.push(JSON.parse(line));
+        interactions.push(JSON.parse(bytes.toString('utf8', pos, end)));
         responses.push(undefined);
       } else {
         // Present but not parsed yet: validation sees a response, and skips its shape (checked when the entry was written).
-        interactions.push({ ...(JSON.parse(line.slice(0, tab)) as object), response: undefined });
-        responses.push(line.slice(tab + 1));
+        interactions.push({ ...(JSON.parse(bytes.toString('utf8', pos, pos + tab)) as object), response: undefined });
+        responses.push([pos + tab + 1, end]);
       }
     }
     if (!root) return undefined;
@@ -84,13 +88,13 @@ export function readCacheEntry(cacheDir: string, key: string, file: string): Cas
     return undefined;
   }
   doc.interactions.forEach((interaction, i) => {
-    const text = responses[i];
-    if (text === undefined) return;
+    const range = responses[i];
+    if (range === undefined) return;
     const damaged = (error: Error) =>
       new CassetteCorruptError(
         `The parsed copy of cassette ${file} in ${entry} is damaged (interaction ${interaction.index}: ${error.message}).\n` + 'Delete that file (a cache: the cassette is parsed again), then run the tests again.',
       );
-    defineLazy(interaction, 'response', () => decodeResponse(text, damaged));
+    defineLazy(interaction, 'response', () => decodeResponse(bytes.toString('utf8', range[0], range[1]), damaged));
   });
   markUsed(entry);
   return doc;
@@ -105,26 +109,62 @@ export function readCacheEntry(cacheDir: string, key: string, file: string): Cas
  * @example
  * writeCacheEntry(parseCacheFolder(rootDir), key, doc);
  */
-export function writeCacheEntry(cacheDir: string, key: string, doc: CassetteDocument): void {
+export function writeCacheEntry(cacheDir: string, key: string, doc: CassetteDocument, responseAt: ResponseAt = (i) => doc.interactions[i].response): void {
   try {
     // Not flushed to disk: a cache entry lost to a power cut is only parsed again.
-    writeFileAtomic(entryPath(cacheDir, key), entryLines(doc), { durable: false });
+    writeFileAtomic(entryPath(cacheDir, key), entryLines(doc, responseAt), { durable: false });
     prune(cacheDir);
   } catch {
     // Read-only or full disk: the cassette is simply parsed each time.
   }
 }
 
-function* entryLines(doc: CassetteDocument): Generator<string> {
+/** The response of the interaction at a position, as the cassette's bytes hold it. */
+type ResponseAt = (position: number) => Json | undefined;
+
+function* entryLines(doc: CassetteDocument, responseAt: ResponseAt): Generator<string> {
   const { interactions, ...root } = doc;
   yield `${JSON.stringify(root)}\n`;
-  for (const interaction of interactions) {
-    if (interaction.error !== undefined || interaction.response === undefined) {
-      yield `${JSON.stringify(interaction)}\n`;
-      continue;
+  for (let i = 0; i < interactions.length; i++) {
+    // Without reading `response` itself: a response parsed on first read stays unparsed in the document.
+    const { response: _unread, ...rest } = Object.getOwnPropertyDescriptors(interactions[i]);
+    const fields = Object.defineProperties({}, rest) as Omit<Interaction, 'response'>;
+    const response = fields.error === undefined ? responseAt(i) : undefined;
+    yield response === undefined ? `${JSON.stringify({ ...fields, response })}\n` : `${JSON.stringify(fields)}\t${encodeResponse(response)}\n`;
+  }
+}
+
+/** Entries waiting for {@link flushCacheEntries}. */
+const deferred: (() => void)[] = [];
+
+/**
+ * Writes an entry later, off the way to the first replayed response: `write`
+ * runs when {@link flushCacheEntries} does (a test file's cassettes are
+ * saved), at the latest when the process exits (docs/format.md, "Large
+ * cassettes").
+ *
+ * @example
+ * deferCacheEntry(() => writeCacheEntry(parseCacheFolder(rootDir), hashFile(file), doc));
+ */
+export function deferCacheEntry(write: () => void): void {
+  if (deferred.length === 0) process.once('exit', flushCacheEntries);
+  deferred.push(write);
+}
+
+/**
+ * Writes the entries {@link deferCacheEntry} holds back.
+ *
+ * @example
+ * flushCacheEntries(); // before saving a test file's cassettes
+ */
+export function flushCacheEntries(): void {
+  process.removeListener('exit', flushCacheEntries);
+  for (const write of deferred.splice(0)) {
+    try {
+      write();
+    } catch {
+      // A response that cannot be read: no entry, the cassette is read afresh next time (and its error reported then).
     }
-    const { response, ...rest } = interaction;
-    yield `${JSON.stringify(rest)}\t${encodeResponse(response)}\n`;
   }
 }
 
@@ -176,30 +216,6 @@ function parseEventData(event: Json, damaged: (error: Error) => Error): Json {
     }
   }
   return out;
-}
-
-/**
- * Makes `target[key]` compute its value on first read (or take the value it is
- * given), then hold it as a plain property in the same place among the keys.
- * Reading or replacing it also drops the unparsed form kept beside it.
- */
-function defineLazy(target: object, key: string, compute: () => Json): void {
-  const settle = (self: object, value: Json) => {
-    Object.defineProperty(self, key, { value, writable: true, enumerable: true, configurable: true });
-    delete (self as { [UNPARSED_EVENTS]?: Json[] })[UNPARSED_EVENTS];
-  };
-  Object.defineProperty(target, key, {
-    enumerable: true,
-    configurable: true,
-    get(this: object): Json {
-      const value = compute();
-      settle(this, value);
-      return value;
-    },
-    set(this: object, value: Json) {
-      settle(this, value);
-    },
-  });
 }
 
 /** Dates an entry's last use in its modification time, which pruning reads. */

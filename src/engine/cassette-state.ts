@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseCacheFolder, readCassetteFile, writeCassetteFile } from '../cassette/cassette-file';
+import { flushCacheEntries, parseCacheFolder, readCassetteFile, writeCassetteFile } from '../cassette/cassette-file';
 import { extensionOf } from '../cassette/cassette-path';
 import type { CassetteDocument } from '../cassette/cassette-schema';
 import type { Json } from '../json';
@@ -119,18 +119,29 @@ export class CassetteState {
     const latest = new Map<string, Tape>();
     for (const tape of this.tapes) latest.set(tape.owner.cassettePath, tape);
     const written: string[] = [];
+    // Parsed forms of cassettes first read in this file (src/cassette/parse-cache.ts), kept off the way to their first response.
+    flushCacheEntries();
+    let damaged: AgentTapeError | undefined;
     for (const [file, tape] of latest) {
-      if (tape.hasLiveRun) {
-        const derived = derivedCassettePath(file);
-        writeCassetteFile(derived, tape.toDerivedDocument(AGENTTAPE_VERSION, now, freezeOf(tape)));
-        written.push(derived);
-        continue;
+      try {
+        if (tape.hasLiveRun) {
+          const derived = derivedCassettePath(file);
+          writeCassetteFile(derived, tape.toDerivedDocument(AGENTTAPE_VERSION, now, freezeOf(tape)));
+          written.push(derived);
+          continue;
+        }
+        if (!tape.dirty || !isRecordingMode(tape.mode.mode)) continue;
+        // Adapters redact on the way in; this pass guarantees nothing secret reaches the disk.
+        writeCassetteFile(file, new Redactor(this.config.redact).redactDocument(tape.toDocument(AGENTTAPE_VERSION, now, freezeOf(tape))));
+        written.push(file);
+      } catch (error) {
+        // A recording of a large cassette found damaged on first read (docs/format.md, "Large cassettes"):
+        // that file is left as it is, the others are still written, then the error is reported.
+        if (!(error instanceof AgentTapeError)) throw error;
+        damaged ??= error;
       }
-      if (!tape.dirty || !isRecordingMode(tape.mode.mode)) continue;
-      // Adapters redact on the way in; this pass guarantees nothing secret reaches the disk.
-      writeCassetteFile(file, new Redactor(this.config.redact).redactDocument(tape.toDocument(AGENTTAPE_VERSION, now, freezeOf(tape))));
-      written.push(file);
     }
+    if (damaged) throw damaged;
     return { written };
   }
 }

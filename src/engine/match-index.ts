@@ -44,20 +44,17 @@ export class MatchIndex {
   // Each queue lists positions in recorded order; `head` skips what was served, so taking
   // is O(1) even when thousands of recordings share a key (the `ordered` matcher).
   private readonly queues: Map<string, { positions: number[]; head: number }>[];
+  /** How many recordings, from the first, each matcher's queues hold so far. */
+  private readonly indexed: number[];
   private readonly used = new Set<number>();
 
-  constructor(recordings: readonly Interaction[], config: AgentTapeConfig) {
+  constructor(
+    private readonly recordings: readonly Interaction[],
+    config: AgentTapeConfig,
+  ) {
     this.keyings = config.matchers.map((spec) => keyingFor(spec, config));
-    this.queues = this.keyings.map((keying) => {
-      const queues = new Map<string, { positions: number[]; head: number }>();
-      recordings.forEach((recording, position) => {
-        const key = keying.key(recording);
-        const queue = queues.get(key);
-        if (queue) queue.positions.push(position);
-        else queues.set(key, { positions: [position], head: 0 });
-      });
-      return queues;
-    });
+    this.queues = this.keyings.map(() => new Map<string, { positions: number[]; head: number }>());
+    this.indexed = this.keyings.map(() => 0);
   }
 
   /**
@@ -68,13 +65,30 @@ export class MatchIndex {
    */
   find(incoming: IncomingRequest): number | undefined {
     for (let m = 0; m < this.keyings.length; m++) {
-      const queue = this.queues[m].get(this.keyings[m].key(incoming));
-      if (!queue) continue;
-      // Entries another matcher of the chain served sit at the front: pass over them.
-      while (queue.head < queue.positions.length && this.used.has(queue.positions[queue.head])) queue.head++;
-      if (queue.head < queue.positions.length) return queue.positions[queue.head];
+      const key = this.keyings[m].key(incoming);
+      const found = this.firstUnused(this.queues[m].get(key));
+      if (found !== undefined) return found;
+      // Recordings are keyed as far as a request needs (tests mostly ask in recorded order), so a
+      // large cassette's first response does not wait for every request to be keyed; the queues
+      // stay in recorded order, so the answer is the same as with every recording keyed.
+      while (this.indexed[m] < this.recordings.length) {
+        const position = this.indexed[m]++;
+        const recordingKey = this.keyings[m].key(this.recordings[position]);
+        const queue = this.queues[m].get(recordingKey);
+        if (queue) queue.positions.push(position);
+        else this.queues[m].set(recordingKey, { positions: [position], head: 0 });
+        if (recordingKey === key && !this.used.has(position)) return position;
+      }
     }
     return undefined;
+  }
+
+  /** The first position of a queue not served yet. */
+  private firstUnused(queue: { positions: number[]; head: number } | undefined): number | undefined {
+    if (!queue) return undefined;
+    // Entries another matcher of the chain served sit at the front: pass over them.
+    while (queue.head < queue.positions.length && this.used.has(queue.positions[queue.head])) queue.head++;
+    return queue.head < queue.positions.length ? queue.positions[queue.head] : undefined;
   }
 
   /**
