@@ -103,7 +103,10 @@ function cassetteFile(rootDir) {
 /**
  * A replay session: each `open()` builds a new CassetteState (so the cassette
  * file is read and parsed again), opens the test's tape, and activates a new
- * interception whose runtime serves that tape. `close()` deactivates it.
+ * interception whose runtime serves that tape. `close()` deactivates it and
+ * saves the state, as the Jest environment does when a test file ends: that is
+ * when the parse cache of a large cassette first read lazily is written, so
+ * later opens read it as later Jest runs do.
  */
 class AgentTapeSession {
   constructor(rootDir) {
@@ -130,6 +133,7 @@ class AgentTapeSession {
     };
     this.interception = new m.interception.HttpInterception(m.handler.createHttpHandler(runtime));
     this.interception.activate();
+    this.state = state;
     this.tape = tape;
     return tape;
   }
@@ -137,6 +141,8 @@ class AgentTapeSession {
   close() {
     if (this.interception) this.interception.deactivate();
     this.interception = undefined;
+    if (this.state) this.state.save();
+    this.state = undefined;
   }
 }
 
