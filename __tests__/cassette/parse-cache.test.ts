@@ -6,20 +6,13 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { flushCacheEntries, readCassetteFile as readOnly } from '../../src/cassette/cassette-file';
+import { readCassetteFile } from '../../src/cassette/cassette-file';
 import { EVENT_DATA_TEXT, UNPARSED_EVENTS } from '../../src/cassette/cached-events';
 import type { CassetteDocument } from '../../src/cassette/cassette-schema';
 import { serializeCassette } from '../../src/cassette/cassette-yaml';
 import { toWireResponse } from '../../src/http/http-exchange';
 import { serializeSseEntry, type SseEntry } from '../../src/http/sse-events';
 import { CassetteCorruptError } from '../../src/errors';
-
-/** Reads, then writes the parse cache entries the read held back (as saving a test file's cassettes does). */
-function readCassetteFile(...args: Parameters<typeof readOnly>): ReturnType<typeof readOnly> {
-  const doc = readOnly(...args);
-  flushCacheEntries();
-  return doc;
-}
 
 function bigCassette(answer: string): CassetteDocument {
   return {

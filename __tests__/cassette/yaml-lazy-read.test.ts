@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { flushCacheEntries, readCassetteFile } from '../../src/cassette/cassette-file';
+import { readCassetteFile } from '../../src/cassette/cassette-file';
 import type { CassetteDocument } from '../../src/cassette/cassette-schema';
 import { parseCassette, serializeCassette } from '../../src/cassette/cassette-yaml';
 import { readLazily } from '../../src/cassette/yaml-lazy-read';
@@ -167,16 +167,18 @@ describe('readCassetteFile with a parse cache, on a first read', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('the parse cache is written when held-back entries are flushed, and reads back the same document', () => {
+  test('the parse cache is written when the held-back write runs, and reads back the same document', () => {
     const file = path.join(dir, 'big.yaml');
     const text = serializeCassette(doc(100));
     fs.writeFileSync(file, text);
     const cacheDir = path.join(dir, 'cache');
-    const first = readCassetteFile(file, { cacheDir })!;
+    const pending: (() => void)[] = [];
+    const first = readCassetteFile(file, { cacheDir, deferCacheWrite: (write) => pending.push(write) })!;
+    expect(pending).toHaveLength(1);
     expect(Object.getOwnPropertyDescriptor(first.interactions[0], 'response')).toHaveProperty('get', expect.any(Function));
     expect(fs.existsSync(cacheDir)).toBe(false); // not on the way to the first response
     (first.interactions[0].request as { changed?: boolean }).changed = true; // the run's changes stay out of the cache
-    flushCacheEntries();
+    pending[0]();
     expect(fs.readdirSync(cacheDir).filter((name) => name.endsWith('.jsonl'))).toHaveLength(1);
     const cached = readCassetteFile(file, { cacheDir })!;
     expect(Object.getOwnPropertyDescriptor(cached.interactions[0], 'request')).toHaveProperty('value'); // from the cache
@@ -187,8 +189,7 @@ describe('readCassetteFile with a parse cache, on a first read', () => {
     const file = path.join(dir, 'damaged.yaml');
     fs.writeFileSync(file, serializeCassette(doc(100)).replace('    response:\n      status_code: 200', '    response:\n      status_code: [200'));
     const cacheDir = path.join(dir, 'cache');
-    const read = readCassetteFile(file, { cacheDir })!;
-    flushCacheEntries();
+    const read = readCassetteFile(file, { cacheDir })!; // the entry's write runs at once: no deferCacheWrite
     expect(fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir).filter((name) => !name.startsWith('.last')) : []).toEqual([]);
     expect(() => read.interactions[0].response).toThrow(CassetteCorruptError);
     expect(() => readCassetteFile(file, { cacheDir })!.interactions[0].response).toThrow(CassetteCorruptError);

@@ -11,10 +11,10 @@ import { formatOfFile, type CassetteFormat } from './cassette-path';
 import type { CassetteDocument } from './cassette-schema';
 import { parseCassette, parseCassetteLines, serializeCassette } from './cassette-yaml';
 import { hashFile, readLines } from './file-lines';
-import { deferCacheEntry, readCacheEntry, writeCacheEntry } from './parse-cache';
+import { readCacheEntry, writeCacheEntry } from './parse-cache';
 import { readLazily } from './yaml-lazy-read';
 
-export { flushCacheEntries, parseCacheFolder } from './parse-cache';
+export { parseCacheFolder } from './parse-cache';
 
 /**
  * YAML cassettes at least this large are read with their requests and
@@ -22,6 +22,22 @@ export { flushCacheEntries, parseCacheFolder } from './parse-cache';
  * the project's cache.
  */
 const LARGE_CASSETTE_BYTES = 64 * 1024;
+
+/**
+ * How a cassette is read: with `cacheDir` (replay), large YAML cassettes use
+ * the parse cache there. A first read hands the cache entry's write to
+ * `deferCacheWrite`, to run off the way to the first replayed response
+ * (`CassetteState` runs it when it saves a test file's cassettes); without
+ * it the entry is written at once.
+ *
+ * @example
+ * const pending: (() => void)[] = [];
+ * readCassetteFile(file, { cacheDir: parseCacheFolder(rootDir), deferCacheWrite: (write) => pending.push(write) });
+ */
+export interface ReadOptions {
+  cacheDir?: string;
+  deferCacheWrite?: (write: () => void) => void;
+}
 
 /**
  * Reads a cassette; null when the file does not exist. Throws
@@ -32,7 +48,7 @@ const LARGE_CASSETTE_BYTES = 64 * 1024;
  * costs about five times JSON parsing); else, in the layout the writers
  * produce, with each request and response parsed on first read
  * (yaml-lazy-read.ts, docs/format.md "Large cassettes"), its parsed form
- * written to the cache later (parse-cache.ts). The cache is keyed by content,
+ * written to the cache later ({@link ReadOptions}). The cache is keyed by content,
  * so an edited cassette is parsed afresh; an unreadable entry is ignored;
  * entries unused for 30 days are removed; the cassette itself is never written.
  * Otherwise a large cassette is read a chunk at a time and parsed one
@@ -43,7 +59,7 @@ const LARGE_CASSETTE_BYTES = 64 * 1024;
  * @example
  * const doc = readCassetteFile('cassettes/a.test.ts/works.yaml', { cacheDir: parseCacheFolder(rootDir) });
  */
-export function readCassetteFile(file: string, options: { cacheDir?: string } = {}): CassetteDocument | null {
+export function readCassetteFile(file: string, options: ReadOptions = {}): CassetteDocument | null {
   let size: number;
   try {
     size = fs.statSync(file).size;
@@ -52,7 +68,7 @@ export function readCassetteFile(file: string, options: { cacheDir?: string } = 
     throw error;
   }
   if (size < LARGE_CASSETTE_BYTES || formatOfFile(file) === 'json') return parseCassetteFile(fs.readFileSync(file, 'utf8'), file);
-  const { cacheDir } = options;
+  const { cacheDir, deferCacheWrite = (write) => write() } = options;
   if (cacheDir) {
     // No cache folder at all (a fresh checkout, a CI machine): nothing to look up, nor to hash.
     const cached = fs.existsSync(cacheDir) ? readCacheEntry(cacheDir, hashFile(file), file) : undefined;
@@ -61,9 +77,13 @@ export function readCassetteFile(file: string, options: { cacheDir?: string } = 
     const read = readLazily(bytes, file);
     if (read) {
       // Written later, from the bytes read now (not from a document the run may change meanwhile), under their own hash.
-      deferCacheEntry(() => {
-        const again = readLazily(bytes, file);
-        if (again) writeCacheEntry(cacheDir, createHash('sha256').update(bytes).digest('hex'), again.doc, again.responseAt);
+      deferCacheWrite(() => {
+        try {
+          const again = readLazily(bytes, file);
+          if (again) writeCacheEntry(cacheDir, createHash('sha256').update(bytes).digest('hex'), again.doc, again.responseAt);
+        } catch {
+          // A response that cannot be read: no entry; the cassette is read afresh next time, and its error reported then.
+        }
       });
       return read.doc;
     }

@@ -134,40 +134,6 @@ function* entryLines(doc: CassetteDocument, responseAt: ResponseAt): Generator<s
   }
 }
 
-/** Entries waiting for {@link flushCacheEntries}. */
-const deferred: (() => void)[] = [];
-
-/**
- * Writes an entry later, off the way to the first replayed response: `write`
- * runs when {@link flushCacheEntries} does (a test file's cassettes are
- * saved), at the latest when the process exits (docs/format.md, "Large
- * cassettes").
- *
- * @example
- * deferCacheEntry(() => writeCacheEntry(parseCacheFolder(rootDir), hashFile(file), doc));
- */
-export function deferCacheEntry(write: () => void): void {
-  if (deferred.length === 0) process.once('exit', flushCacheEntries);
-  deferred.push(write);
-}
-
-/**
- * Writes the entries {@link deferCacheEntry} holds back.
- *
- * @example
- * flushCacheEntries(); // before saving a test file's cassettes
- */
-export function flushCacheEntries(): void {
-  process.removeListener('exit', flushCacheEntries);
-  for (const write of deferred.splice(0)) {
-    try {
-      write();
-    } catch {
-      // A response that cannot be read: no entry, the cassette is read afresh next time (and its error reported then).
-    }
-  }
-}
-
 /** The response line: events' JSON `data` as text when that is unambiguous, else the plain JSON. */
 function encodeResponse(response: Json): string {
   if (!isJsonObject(response) || !Array.isArray(response.sse) || response.sse.some((e) => isJsonObject(e) && EVENT_DATA_TEXT in e)) return PLAIN + JSON.stringify(response);

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { flushCacheEntries, parseCacheFolder, readCassetteFile, writeCassetteFile } from '../cassette/cassette-file';
+import { parseCacheFolder, readCassetteFile, writeCassetteFile } from '../cassette/cassette-file';
 import { extensionOf } from '../cassette/cassette-path';
 import type { CassetteDocument } from '../cassette/cassette-schema';
 import type { Json } from '../json';
@@ -35,6 +35,8 @@ export interface SaveResult {
 export class CassetteState {
   private readonly names = new CassetteNameAllocator();
   private readonly tapes: Tape[] = [];
+  /** Parse cache entries of large cassettes first read in this file, written when it saves. */
+  private readonly cacheWrites: (() => void)[] = [];
   private fileTape: Tape | undefined;
 
   constructor(
@@ -79,7 +81,7 @@ export class CassetteState {
     let existing: CassetteDocument | null = null;
     let loadError: AgentTapeError | undefined;
     try {
-      existing = readCassetteFile(file, { cacheDir: parseCacheFolder(this.location.rootDir) });
+      existing = readCassetteFile(file, { cacheDir: parseCacheFolder(this.location.rootDir), deferCacheWrite: (write) => this.cacheWrites.push(write) });
     } catch (error) {
       if (!(error instanceof AgentTapeError)) throw error;
       loadError = error;
@@ -120,7 +122,7 @@ export class CassetteState {
     for (const tape of this.tapes) latest.set(tape.owner.cassettePath, tape);
     const written: string[] = [];
     // Parsed forms of cassettes first read in this file (src/cassette/parse-cache.ts), kept off the way to their first response.
-    flushCacheEntries();
+    for (const write of this.cacheWrites.splice(0)) write();
     let damaged: AgentTapeError | undefined;
     for (const [file, tape] of latest) {
       try {
