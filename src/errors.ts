@@ -8,7 +8,12 @@
  * `err instanceof UnmatchedInteractionError` true across that boundary.
  */
 
-/** Stable codes, one per error class. */
+/**
+ * Stable codes, one per error class.
+ *
+ * @example
+ * if ((error as { code?: string }).code === ERROR_CODES.unmatched) reportMiss(error);
+ */
 export const ERROR_CODES = {
   base: 'ERR_AGENTTAPE',
   unmatched: 'ERR_AGENTTAPE_UNMATCHED',
@@ -63,7 +68,9 @@ export class UnmatchedInteractionError extends AgentTapeError {
 }
 
 /**
- * A cassette file that cannot be read: invalid YAML or a field of the wrong shape.
+ * A cassette file that cannot be read: invalid YAML or JSON, a field of the
+ * wrong shape, an alias bomb, or a payload kept beside it that is missing or
+ * not UTF-8.
  *
  * @example
  * new CassetteCorruptError('cassettes/a.yaml: line 3: unexpected indent');

@@ -1,41 +1,10 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import type { CassetteDocument, Interaction } from '../../src/cassette/cassette-schema';
-import { loadConfig } from '../../src/config/config';
-import type { ResolvedMode } from '../../src/config/modes';
 import { serve } from '../../src/engine/decide';
 import { jestRecordCommand, JEST_ADVICE } from '../../src/jest/jest-advice';
 import { refusalError } from '../../src/report/miss-report';
 import type { IncomingRequest } from '../../src/engine/match-index';
 import { Tape } from '../../src/engine/tape';
+import { config, URL_, interaction, doc, ask, owner, tape, none } from '../support/llm-tape';
 import { RecordingRefusedInCiError, UnmatchedInteractionError } from '../../src/errors';
-
-const PROJECT = fs.mkdtempSync(path.join(os.tmpdir(), 'agenttape-miss-report-'));
-afterAll(() => fs.rmSync(PROJECT, { recursive: true, force: true }));
-const config = loadConfig(PROJECT);
-const URL_ = 'https://api.openai.com/v1/chat/completions';
-
-function interaction(index: number, content: string): Interaction {
-  return {
-    index,
-    kind: 'llm',
-    boundary: 'llm',
-    request: { method: 'POST', url: URL_, json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content }] } },
-    response: { status_code: 200, json: { ok: index } },
-    match_key: '',
-    latency_ms: 1,
-    usage: null,
-    tags: [],
-    metadata: {},
-  };
-}
-
-const doc = (...interactions: Interaction[]): CassetteDocument => ({ version: '1', created_at: 't', run_id: 'r', meta: { tags: [] }, interactions });
-const ask = (content: string): IncomingRequest => ({ kind: 'llm', boundary: 'llm', request: { method: 'POST', url: URL_, json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content }] } } });
-const owner = { testName: 'weather answers', testFile: 'src/agent.test.ts', cassettePath: '/p/cassettes/src/agent.test.ts/weather answers.yaml', fileScope: false };
-const tape = (existing: CassetteDocument | null, mode: ResolvedMode, loadError?: Error) => new Tape(owner, existing, config, mode, loadError);
-const none: ResolvedMode = { mode: 'none', source: 'default' };
 
 /** The error a request fails with, as the HTTP handler and the tool wrappers get it. */
 function refuse(t: Tape, request: IncomingRequest) {

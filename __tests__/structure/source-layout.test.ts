@@ -1,8 +1,8 @@
 /**
  * The layout rules of src/ (see docs/architecture.md): imports run one way
  * and never in a circle, the engine speaks no host's words, no file outgrows
- * what one reader holds in mind, and the code and docs cite only what is in
- * the repository.
+ * what one reader holds in mind, every export is documented, and the code
+ * and docs cite only what is in the repository.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -85,4 +85,28 @@ test('code and docs cite the repository only: no outside spec, no issue number',
       .flatMap((line, i) => (/\bSPEC\b|§\s?\d|\b[Ii]ssues? #?\d+\b/.test(line) ? [`${path.relative(ROOT, file)}:${i + 1}: ${line.trim()}`] : [])),
   );
   expect(citations).toEqual([]);
+});
+
+/** The TSDoc block right above line `i`, or undefined when there is none. */
+function docAbove(lines: string[], i: number): string | undefined {
+  let end = i - 1;
+  while (end >= 0 && lines[end].trim() === '') end--;
+  if (end < 0 || !lines[end].trim().endsWith('*/')) return undefined;
+  let start = end;
+  while (start > 0 && !lines[start].trim().startsWith('/**')) start--;
+  return lines[start].trim().startsWith('/**') ? lines.slice(start, end + 1).join('\n') : undefined;
+}
+
+test('every exported function, class and constant has TSDoc with an @example; every exported type says what it holds', () => {
+  const missing = sources.flatMap((file) => {
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    return lines.flatMap((line, i) => {
+      const declared = /^export (?:default )?(?:async )?(?:abstract )?(function\*?|class|const|interface|type) (?!\{)/.exec(line);
+      if (!declared) return [];
+      const doc = docAbove(lines, i);
+      const needsExample = !['interface', 'type'].includes(declared[1]);
+      return doc && (!needsExample || doc.includes('@example')) ? [] : [`${relative(file)}:${i + 1}: ${line.trim().slice(0, 80)}`];
+    });
+  });
+  expect(missing).toEqual([]);
 });

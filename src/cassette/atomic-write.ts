@@ -2,7 +2,7 @@
  * Atomic file writes: a temporary file in the same folder, then a rename over
  * the target, so a reader or a crash sees the old file or the new one, never
  * half of one. Kept apart from the cassette format so that writers of plain
- * JSON (usage records, the parse cache) do not load the YAML libraries.
+ * JSON (usage records, the parse cache) do not load js-yaml.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';

@@ -4,7 +4,9 @@
  * events as they were cached — each event's JSON `data` still compact text —
  * until something reads `sse`. Replay asks {@link sseEventsForReplay} and
  * {@link eventDataText} instead of knowing that form, so it writes the cached
- * text instead of parsing and serializing every event's data.
+ * text instead of parsing and serializing every event's data. Values computed
+ * on first read ({@link defineLazy}) serve the cache and the lazy first read
+ * of a large cassette (yaml-lazy-read.ts) alike.
  */
 import { isJsonObject, type Json } from '../json';
 

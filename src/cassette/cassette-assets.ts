@@ -19,8 +19,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CassetteCorruptError } from '../errors';
 import { assetsFolderOf } from './cassette-path';
+import type { LineLookup } from './cassette-schema';
 
-/** The key that marks a reference to a payload kept beside the cassette. */
+/**
+ * The key that marks a reference to a payload kept beside the cassette.
+ *
+ * @example
+ * { [ASSET_MARKER]: 'sha256:9f86d0…' } // read back from `<cassette>.assets/9f86d0…`
+ */
 export const ASSET_MARKER = '__agenttape_asset__';
 
 const DIGEST = /^sha256:([0-9a-f]{64})$/;
@@ -30,8 +36,6 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 function fieldOf(at: (string | number)[]): string {
   return at.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
 }
-
-type LineLookup = (path: (string | number)[]) => string;
 
 function refused(file: string, at: (string | number)[], lineOf: LineLookup, problem: string): CassetteCorruptError {
   return new CassetteCorruptError(

@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { writeFileAtomic } from './atomic-write';
 import { parseCassetteJson, serializeCassetteJson } from './cassette-json';
-import { formatOfFile, type CassetteFormat } from './cassette-path';
+import { formatOfFile } from './cassette-path';
 import type { CassetteDocument } from './cassette-schema';
 import { parseCassette, parseCassetteLines, serializeCassette } from './cassette-yaml';
-import { hashFile, readLines } from './file-lines';
+import { hashBytes, hashFile, readLines } from './file-lines';
 import { readCacheEntry, writeCacheEntry } from './parse-cache';
 import { readLazily } from './yaml-lazy-read';
 
@@ -25,10 +25,11 @@ const LARGE_CASSETTE_BYTES = 64 * 1024;
 
 /**
  * How a cassette is read: with `cacheDir` (replay), large YAML cassettes use
- * the parse cache there. A first read hands the cache entry's write to
- * `deferCacheWrite`, to run off the way to the first replayed response
- * (`CassetteState` runs it when it saves a test file's cassettes); without
- * it the entry is written at once.
+ * the parse cache there. A first read of one in the writers' layout hands the
+ * cache entry's write to `deferCacheWrite`, to run off the way to the first
+ * replayed response (`CassetteState` runs it when it saves a test file's
+ * cassettes); without it, and for a cassette in another layout (parsed whole
+ * anyway), the entry is written at once.
  *
  * @example
  * const pending: (() => void)[] = [];
@@ -80,7 +81,7 @@ export function readCassetteFile(file: string, options: ReadOptions = {}): Casse
       deferCacheWrite(() => {
         try {
           const again = readLazily(bytes, file);
-          if (again) writeCacheEntry(cacheDir, createHash('sha256').update(bytes).digest('hex'), again.doc, again.responseAt);
+          if (again) writeCacheEntry(cacheDir, hashBytes(bytes), again.doc, again.responseAt);
         } catch {
           // A response that cannot be read: no entry; the cassette is read afresh next time, and its error reported then.
         }
@@ -98,7 +99,7 @@ export function readCassetteFile(file: string, options: ReadOptions = {}): Casse
     // A layout the line reader does not vouch for: the whole text, as any small cassette.
     const bytes = fs.readFileSync(file);
     doc = parseCassette(bytes.toString('utf8'), file);
-    key = createHash('sha256').update(bytes).digest('hex');
+    key = hashBytes(bytes);
   }
   if (cacheDir) writeCacheEntry(cacheDir, key, doc);
   return doc;
@@ -112,17 +113,7 @@ export function readCassetteFile(file: string, options: ReadOptions = {}): Casse
  * writeCassetteFile('cassettes/a.yaml', doc);
  */
 export function writeCassetteFile(file: string, doc: CassetteDocument): void {
-  writeFileAtomic(file, serializeCassetteAs(doc, formatOfFile(file)));
-}
-
-/**
- * Renders a cassette in the given format.
- *
- * @example
- * serializeCassetteAs(doc, formatOfFile(file));
- */
-function serializeCassetteAs(doc: CassetteDocument, format: CassetteFormat): string {
-  return format === 'json' ? serializeCassetteJson(doc) : serializeCassette(doc);
+  writeFileAtomic(file, formatOfFile(file) === 'json' ? serializeCassetteJson(doc) : serializeCassette(doc));
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { CassetteCorruptError } from '../errors';
 import { ASSET_MARKER, inlineAssets } from './cassette-assets';
-import { orderCassette, validateCassette, type CassetteDocument } from './cassette-schema';
+import { NEXT_STEP, orderCassette, validateCassette, type CassetteDocument } from './cassette-schema';
 
 /**
  * The line js-yaml finds a JSON syntax error on (JSON is YAML), for Node 20,
@@ -47,7 +47,7 @@ export function parseCassetteJson(text: string, file: string): CassetteDocument 
     // Node 20's JSON.parse names no position; the YAML parser reads JSON and does.
     const line = position ? text.slice(0, Number(position[1])).split('\n').length : yamlErrorLine(text);
     const where = line === undefined ? 'unknown line' : `line ${line}`;
-    throw new CassetteCorruptError(`Cassette ${file} is not valid JSON (${where}): ${message}\n` + 'The file was left untouched. Fix it by hand, restore it from version control, or delete it and re-record.');
+    throw new CassetteCorruptError(`Cassette ${file} is not valid JSON (${where}): ${message}\n${NEXT_STEP}`);
   }
   return validateCassette(text.includes(ASSET_MARKER) ? inlineAssets(data, file) : data, file);
 }

@@ -7,7 +7,12 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 
-/** The cassette name used for requests made outside any test (module scope, beforeAll, afterAll). */
+/**
+ * The cassette name used for requests made outside any test (module scope, beforeAll, afterAll).
+ *
+ * @example
+ * cassettePath(location, FILE_SCOPE_NAME); // '…/cassettes/a.test.ts/__file__.yaml'
+ */
 export const FILE_SCOPE_NAME = '__file__';
 
 /**
@@ -80,7 +85,7 @@ export type CassetteFormat = (typeof CASSETTE_FORMATS)[number];
  * extensionOf('json'); // '.json'
  */
 export function extensionOf(format: CassetteFormat): string {
-  return format === 'json' ? '.json' : '.yaml';
+  return format === 'json' ? '.json' : CASSETTE_EXTENSION;
 }
 
 /**

@@ -26,7 +26,7 @@ import { isJsonObject, type Json, type JsonObject } from '../json';
  * @example
  * String(doc.version) === SCHEMA_VERSION; // true for a readable cassette
  */
-const SCHEMA_VERSION = '1';
+export const SCHEMA_VERSION = '1';
 
 /**
  * Every interaction kind of the shared format.
@@ -128,6 +128,15 @@ function orderInteraction(interaction: Interaction): Record<string, unknown> {
 }
 
 /**
+ * What a reader's error advises for a file it cannot read; whatever failed,
+ * the file is never rewritten.
+ *
+ * @example
+ * throw new CassetteCorruptError(`Cassette ${file} is not valid JSON (${where}): ${message}\n${NEXT_STEP}`);
+ */
+export const NEXT_STEP = 'The file was left untouched. Fix it by hand, restore it from version control, or delete it and re-record.';
+
+/**
  * The ` (line N)` to put after a field in an error message, or '' when the
  * reader cannot tell the line (JSON, the parse cache).
  *
@@ -224,7 +233,7 @@ function validateInteraction(raw: unknown, i: number, file: string, lineOf: Line
   const usage = raw.usage ?? null;
   if (usage !== null && !isJsonObject(usage)) fail('usage', 'must be a mapping');
   const tags = raw.tags ?? [];
-  if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) fail('tags', 'must be a list of strings');
+  if (!isStringList(tags)) fail('tags', 'must be a list of strings');
   const metadata = raw.metadata ?? {};
   if (!isJsonObject(metadata)) fail('metadata', 'must be a mapping');
   if (kind === 'http' || (kind === 'llm' && isJsonObject(request) && 'method' in request)) {
@@ -277,13 +286,13 @@ function validateHttpShape(request: Record<string, unknown>, response: unknown, 
   if (response === undefined) return;
   if (!isJsonObject(response)) fail('response', 'must be a mapping with status_code');
   validateBodyFields(response, 'response', fail);
-  const status = (response as Record<string, unknown>).status_code;
+  const status = response.status_code;
   if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 999) {
     fail('response', 'must have an integer "status_code" between 100 and 999');
   }
-  validateHeaders((response as Record<string, unknown>).headers, 'response', fail);
+  validateHeaders(response.headers, 'response', fail);
   for (const key of ['sse', 'chunks']) {
-    const list = (response as Record<string, unknown>)[key];
+    const list = response[key];
     if (list !== undefined && (!Array.isArray(list) || list.some((item) => !isJsonObject(item)))) fail('response', `"${key}" must be a list of mappings`);
   }
 }

@@ -18,7 +18,7 @@ import { CORE_SCHEMA, dump, load, type YAMLException } from 'js-yaml';
 import { CassetteCorruptError } from '../errors';
 import { isJsonObject } from '../json';
 import { ASSET_MARKER, inlineAssets } from './cassette-assets';
-import { orderCassette, validateCassette, type CassetteDocument, type LineLookup } from './cassette-schema';
+import { NEXT_STEP, orderCassette, validateCassette, type CassetteDocument, type LineLookup } from './cassette-schema';
 import { lineOfField } from './yaml-field-lines';
 
 /**
@@ -131,8 +131,6 @@ function expandsWithin(data: unknown, limit: number): boolean {
   }
   return true;
 }
-
-const NEXT_STEP = 'The file was left untouched. Fix it by hand, restore it from version control, or delete it and re-record.';
 
 /** js-yaml's reading of cassette text (core schema, duplicate keys refused), or a CassetteCorruptError. */
 function loadCassetteYaml(text: string, file: string): unknown {

@@ -1,6 +1,6 @@
 /**
- * Reading a file a chunk at a time, so a large cassette (or its cached parsed
- * form) is never held whole in memory while it is hashed or parsed.
+ * Reading a file a chunk at a time, so a large cassette is never held whole
+ * in memory while it is hashed or parsed.
  */
 import { createHash, type Hash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -28,7 +28,7 @@ function* readChunks(file: string): Generator<Buffer> {
  * A UTF-8 file's lines (without their `\n`), optionally feeding its bytes to a hash.
  *
  * @example
- * for (const line of readLines('cache.jsonl')) JSON.parse(line);
+ * for (const line of readLines('cassettes/big.yaml', hash)) lines += 1;
  */
 export function* readLines(file: string, hash?: Hash): Generator<string> {
   const decoder = new StringDecoder('utf8');
@@ -53,4 +53,15 @@ export function hashFile(file: string): string {
   const hash = createHash('sha256');
   for (const chunk of readChunks(file)) hash.update(chunk);
   return hash.digest('hex');
+}
+
+/**
+ * The SHA-256 of bytes already read, in hex: the same key {@link hashFile}
+ * gives for a file holding them.
+ *
+ * @example
+ * hashBytes(fs.readFileSync(file)) === hashFile(file); // true
+ */
+export function hashBytes(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }

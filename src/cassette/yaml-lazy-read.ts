@@ -21,7 +21,7 @@ import { CORE_SCHEMA, load } from 'js-yaml';
 import { isJsonObject, type Json, type JsonObject } from '../json';
 import { ASSET_MARKER } from './cassette-assets';
 import { defineLazy } from './cached-events';
-import { validateCassette, type CassetteDocument } from './cassette-schema';
+import { SCHEMA_VERSION, validateCassette, type CassetteDocument } from './cassette-schema';
 import { MAYBE_ANCHOR, parseCassette } from './cassette-yaml';
 
 const SPACE = 0x20;
@@ -52,6 +52,9 @@ export interface LazyRead {
   /** The response at a position, parsed and checked afresh each call (the parse cache writes these). */
   responseAt: (position: number) => Json | undefined;
 }
+
+/** Anchors and payloads kept beside the cassette are a full read's business (aliases bounded, payloads put back). */
+const needsFullRead = (text: string): boolean => MAYBE_ANCHOR.test(text) || text.includes(ASSET_MARKER);
 
 /** The first byte of a plain or quoted key (`_`, `"`, `'`, a letter or a digit). */
 const opensKey = (b: number): boolean => b === 0x5f || b === 0x22 || b === 0x27 || (b >= 0x30 && b <= 0x39) || ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a);
@@ -164,8 +167,7 @@ export function readLazily(bytes: Buffer, file: string): LazyRead | undefined {
   let doc: CassetteDocument;
   try {
     const text = Buffer.concat(kept).toString('utf8');
-    // Anchors and payloads kept beside the cassette are a full read's business (aliases bounded, payloads put back).
-    if (MAYBE_ANCHOR.test(text) || text.includes(ASSET_MARKER)) return undefined;
+    if (needsFullRead(text)) return undefined;
     const data = load(text, { schema: CORE_SCHEMA });
     if (!isJsonObject(data) || !Array.isArray(data.interactions) || data.interactions.length !== items) return undefined;
     for (const [position, fields] of cuts) {
@@ -188,11 +190,11 @@ export function readLazily(bytes: Buffer, file: string): LazyRead | undefined {
   const parse = (position: number, key: LazyKey, check: (value: Json) => JsonObject): Json => {
     const range = cuts.get(position)![key]!;
     const text = bytes.toString('utf8', range[0], range[1]);
-    if (!MAYBE_ANCHOR.test(text) && !text.includes(ASSET_MARKER)) {
+    if (!needsFullRead(text)) {
       try {
         const parsed = load(dedent(text, keyIndent), { schema: CORE_SCHEMA });
         if (!isJsonObject(parsed) || Object.keys(parsed).length !== 1) throw new Error(`not one ${key}`);
-        validateCassette({ version: '1', interactions: [check(parsed[key])] }, file);
+        validateCassette({ version: SCHEMA_VERSION, interactions: [check(parsed[key])] }, file);
         return parsed[key];
       } catch {
         // Read whole below.

@@ -97,16 +97,31 @@ export interface AgentTapeConfig {
   prices: Record<string, ModelPrice>;
 }
 
-/** Keys a user may set, as written in the config file. */
+/**
+ * Keys a user may set, as written in the config file.
+ *
+ * @example
+ * const options: AgentTapeOptions = { mode: 'once', matchers: ['exact'], redact: { headers: ['x-team-token'] } };
+ */
 export type AgentTapeOptions = Partial<Omit<AgentTapeConfig, 'redact'>> & { redact?: boolean | Partial<RedactConfig> };
 
-/** Options of `useCassette`: any configuration key, plus where the project is. */
+/**
+ * Options of `useCassette`: any configuration key, plus where the project is.
+ *
+ * @example
+ * await useCassette('nightly eval', () => runAgent(), { rootDir: __dirname, mode: 'none' });
+ */
 export interface UseCassetteOptions extends AgentTapeOptions {
   /** Folder that relative paths (`cassetteDir`) and `agenttape.config.json` are read from; defaults to `process.cwd()`. */
   rootDir?: string;
 }
 
-/** The placeholder written in place of a secret. */
+/**
+ * The placeholder written in place of a secret.
+ *
+ * @example
+ * { authorization: REDACTED } // as a recording stores `Authorization: Bearer sk-…`
+ */
 export const REDACTED = '***REDACTED***';
 
 /** The name of the configuration file at the project root. */
@@ -248,7 +263,12 @@ const KEYS: Record<keyof AgentTapeConfig, (value: unknown, where: string, config
   },
 };
 
-/** The valid configuration keys, for messages and the CLI. */
+/**
+ * The valid configuration keys, for messages and the CLI.
+ *
+ * @example
+ * CONFIG_KEYS.includes('cassetteDir'); // true
+ */
 export const CONFIG_KEYS = Object.keys(KEYS) as (keyof AgentTapeConfig)[];
 
 /**

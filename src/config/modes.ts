@@ -3,7 +3,12 @@
  */
 import { ConfigError } from '../errors';
 
-/** Every valid mode, in the order they are listed to users. */
+/**
+ * Every valid mode, in the order they are listed to users.
+ *
+ * @example
+ * MODES.join(', '); // 'none, once, new_episodes, all, record'
+ */
 export const MODES = ['none', 'once', 'new_episodes', 'all', 'record'] as const;
 
 /** A record mode. `record` is an alias of `all`. */
@@ -37,12 +42,24 @@ export function parseMode(value: unknown, where: string): Mode {
   throw new ConfigError(`Invalid mode ${JSON.stringify(value)} in ${where}. Valid modes: ${MODES.join(', ')}.`);
 }
 
-/** True for modes that may write a cassette. */
+/**
+ * True for modes that may write a cassette.
+ *
+ * @example
+ * isRecordingMode('once'); // true
+ * isRecordingMode('none'); // false
+ */
 export function isRecordingMode(mode: Mode): boolean {
   return mode !== 'none';
 }
 
-/** True for modes that ignore what a cassette holds and record everything afresh. */
+/**
+ * True for modes that ignore what a cassette holds and record everything afresh.
+ *
+ * @example
+ * isRecordAll('record'); // true (an alias of `all`)
+ * isRecordAll('new_episodes'); // false
+ */
 export function isRecordAll(mode: Mode): boolean {
   return mode === 'all' || mode === 'record';
 }

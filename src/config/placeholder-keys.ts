@@ -5,7 +5,12 @@
  * secrets can build its clients and replay.
  */
 
-/** Key variables of LLM providers that read as a placeholder in replay, so SDK clients construct. */
+/**
+ * Key variables of LLM providers that read as a placeholder in replay, so SDK clients construct.
+ *
+ * @example
+ * PROVIDER_KEY_VARIABLES.includes('OPENAI_API_KEY'); // true
+ */
 export const PROVIDER_KEY_VARIABLES = [
   'OPENAI_API_KEY',
   'AZURE_OPENAI_API_KEY',
@@ -29,7 +34,12 @@ export const PROVIDER_KEY_VARIABLES = [
  */
 const SAME_KEY: string[][] = [['GOOGLE_API_KEY', 'GEMINI_API_KEY']];
 
-/** The value a missing provider key reads as in replay. */
+/**
+ * The value a missing provider key reads as in replay.
+ *
+ * @example
+ * process.env.OPENAI_API_KEY; // PLACEHOLDER_API_KEY in replay when the project sets none
+ */
 export const PLACEHOLDER_API_KEY = 'agenttape-replay-placeholder-key';
 
 /**

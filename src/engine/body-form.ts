@@ -32,8 +32,13 @@ function contentTypeOf(headers: Json | undefined): string {
   return '';
 }
 
-/** A form body as both recorders store it: one key per name, repeated names as a list, in order. */
-function parseForm(text: string): { [key: string]: Json } {
+/**
+ * A form body as both recorders store it: one key per name, repeated names as a list, in order.
+ *
+ * @example
+ * parseForm('a=1&a=2&b=3'); // { a: ['1', '2'], b: '3' }
+ */
+export function parseForm(text: string): { [key: string]: Json } {
   const form: { [key: string]: Json } = {};
   for (const [key, value] of new URLSearchParams(text)) {
     const previous = form[key];

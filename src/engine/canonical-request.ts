@@ -12,6 +12,9 @@ import { isSdkHeader, VOLATILE_REQUEST_HEADERS } from './header-policy';
  * Field names that differ on every call and never decide a match by default:
  * body keys and query parameters here, plus the volatile request headers of
  * src/engine/header-policy.ts (a body or query field of the same name is as volatile).
+ *
+ * @example
+ * DEFAULT_VOLATILE_FIELDS.includes('request_id'); // true: `{ request_id: 'r-1' }` and `{ request_id: 'r-2' }` match
  */
 export const DEFAULT_VOLATILE_FIELDS: readonly string[] = ['timestamp', 'created', 'created_at', 'request_id', 'nonce', 'trace_id', ...VOLATILE_REQUEST_HEADERS];
 

@@ -1,16 +1,16 @@
 /**
  * The cassettes of one test file during a run, the way a snapshot state owns
  * a snapshot file: it loads each cassette once, hands out one `Tape` per
- * test, and saves what changed at the end. It is the only code that touches
- * cassette files.
+ * test, and saves what changed at the end. It is the only code that reads or
+ * writes cassette files during a test run (the `agenttape` commands use the
+ * same src/cassette/cassette-file.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseCacheFolder, readCassetteFile, writeCassetteFile } from '../cassette/cassette-file';
-import { extensionOf } from '../cassette/cassette-path';
 import type { CassetteDocument } from '../cassette/cassette-schema';
 import type { Json } from '../json';
-import { CassetteNameAllocator, cassettePath, derivedCassettePath, FILE_SCOPE_NAME, type CassetteLocation } from '../cassette/cassette-path';
+import { CassetteNameAllocator, cassettePath, derivedCassettePath, extensionOf, FILE_SCOPE_NAME, type CassetteLocation } from '../cassette/cassette-path';
 import type { AgentTapeConfig } from '../config/config';
 import { isRecordAll, isRecordingMode, resolveMode, type Mode, type ModeInputs } from '../config/modes';
 import { AgentTapeError } from '../errors';
@@ -19,7 +19,7 @@ import { AGENTTAPE_VERSION } from '../version';
 import { Tape } from './tape';
 
 /** What `save()` did. */
-export interface SaveResult {
+interface SaveResult {
   written: string[];
 }
 
@@ -113,7 +113,7 @@ export class CassetteState {
   /**
    * Writes every cassette that recorded something, atomically. A tape in `none`
    * mode never writes its cassette (with live boundaries it writes
-   * `<name>.derived.yaml` beside it); a retried test writes only its last attempt.
+   * `<name>.derived.<ext>` beside it); a retried test writes only its last attempt.
    * `freezeOf` gives each tape's `meta.freeze` (see docs/configuration.md, "Freeze");
    * without it a tape keeps the values its file had.
    */

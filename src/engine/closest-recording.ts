@@ -3,7 +3,7 @@
  * differing fields) and lists the differences as paths, the way VCR.py lists
  * which matchers failed — but down to `json.messages[2].content`.
  */
-import { isJsonObject as isPlainObject, type Json } from '../json';
+import { isJsonObject, type Json } from '../json';
 
 /** One field that differs between a recording and a request. */
 export interface FieldDifference {
@@ -36,7 +36,7 @@ export function diffFields(expected: Json | undefined, received: Json | undefine
     for (let i = 0; i < length; i++) out.push(...diffFields(expected[i], received[i], joinPath(prefix, i)));
     return out;
   }
-  if (isPlainObject(expected) && isPlainObject(received)) {
+  if (isJsonObject(expected) && isJsonObject(received)) {
     const out: FieldDifference[] = [];
     const keys = new Set([...Object.keys(expected), ...Object.keys(received)]);
     for (const key of [...keys].sort()) out.push(...diffFields(expected[key], received[key], joinPath(prefix, key)));
@@ -47,7 +47,7 @@ export function diffFields(expected: Json | undefined, received: Json | undefine
 }
 
 /** A recording that could have matched, with its canonical request. */
-export interface Candidate<T> {
+interface Candidate<T> {
   item: T;
   canonical: Json;
 }

@@ -7,7 +7,7 @@
  */
 import type { Interaction } from '../cassette/cassette-schema';
 import { isRecordAll, isRecordingMode } from '../config/modes';
-import { AgentTapeError } from '../errors';
+import type { AgentTapeError } from '../errors';
 import type { IncomingRequest } from './match-index';
 import type { RecordingMatch, Tape } from './tape';
 
@@ -20,10 +20,10 @@ import type { RecordingMatch, Tape } from './tape';
 export type Refusal = { reason: 'unreadable'; error: AgentTapeError } | { reason: 'unmatched'; incoming: IncomingRequest; frozen: boolean } | { reason: 'refused-in-ci'; incoming: IncomingRequest };
 
 /** What to do with one request, before anything is taken from the tape. */
-export type Decision = { action: 'replay'; match: RecordingMatch } | { action: 'record' } | { action: 'refuse'; refusal: Refusal };
+type Decision = { action: 'replay'; match: RecordingMatch } | { action: 'record' } | { action: 'refuse'; refusal: Refusal };
 
 /** What to do with one request, once served: a replay names the recording it took. */
-export type Served = { action: 'replay'; interaction: Interaction } | { action: 'record' } | { action: 'refuse'; refusal: Refusal };
+type Served = { action: 'replay'; interaction: Interaction } | { action: 'record' } | { action: 'refuse'; refusal: Refusal };
 
 /**
  * Decides how one request would be served. It changes nothing: deciding twice
@@ -39,7 +39,7 @@ export function decide(tape: Tape, incoming: IncomingRequest): Decision {
   if (scope === 'live' && !isRecordingMode(mode)) return { action: 'record' };
   if (scope === 'frozen' && isRecordingMode(mode)) return decideFrozen(tape, incoming);
   if (isRecordAll(mode)) return { action: 'record' };
-  if (tape.loadError instanceof AgentTapeError) return { action: 'refuse', refusal: { reason: 'unreadable', error: tape.loadError } };
+  if (tape.loadError) return { action: 'refuse', refusal: { reason: 'unreadable', error: tape.loadError } };
   const match = tape.match(incoming);
   if (match) return { action: 'replay', match };
   if (mode === 'new_episodes' || (mode === 'once' && !tape.existed)) return { action: 'record' };
@@ -49,7 +49,7 @@ export function decide(tape: Tape, incoming: IncomingRequest): Decision {
 
 /** A frozen boundary in a recording mode: served from the cassette, never executed. */
 function decideFrozen(tape: Tape, incoming: IncomingRequest): Decision {
-  if (tape.loadError instanceof AgentTapeError) return { action: 'refuse', refusal: { reason: 'unreadable', error: tape.loadError } };
+  if (tape.loadError) return { action: 'refuse', refusal: { reason: 'unreadable', error: tape.loadError } };
   const match = tape.matchFrozen(incoming);
   if (match) return { action: 'replay', match };
   return { action: 'refuse', refusal: { reason: 'unmatched', incoming, frozen: true } };

@@ -5,7 +5,7 @@
  * headers describe the recording's wire rather than the response. The
  * recorder (src/http/http-exchange.ts), the canonical form requests are
  * matched in (src/engine/canonical-request.ts) and redaction
- * (src/redact/redactor.ts) all read it here, so a header is treated the same
+ * (src/redact/secret-detector.ts) all read it here, so a header is treated the same
  * way when it is stored, compared and scanned (docs/format.md, "Matching";
  * docs/redaction.md, "What is redacted"). Names are lower-case.
  */

@@ -18,18 +18,15 @@ export interface IncomingRequest {
   request: { [key: string]: Json };
 }
 
-interface MatcherKeying {
-  spec: MatcherSpec;
-  key(request: IncomingRequest): string;
-}
+type MatcherKey = (request: IncomingRequest) => string;
 
-function keyingFor(spec: MatcherSpec, config: AgentTapeConfig): MatcherKeying {
+function keyingFor(spec: MatcherSpec, config: AgentTapeConfig): MatcherKey {
   // Boundaries are compared by their key: `http://h:1` (the Python AgentTape's form) is `h:1` (docs/python-interop.md).
   const scope = (r: IncomingRequest) => `${r.kind}\u0000${boundaryKey(r.kind, r.boundary)}\u0000`;
-  if (spec === 'ordered') return { spec, key: scope };
-  if (typeof spec === 'function') return { spec, key: (r) => scope(r) + String(spec(r.request)) };
+  if (spec === 'ordered') return scope;
+  if (typeof spec === 'function') return (r) => scope(r) + String(spec(r.request));
   const options = canonicalOptions(config, spec === 'exact');
-  return { spec, key: (r) => scope(r) + stableStringify(comparedRequest(r.request, options)) };
+  return (r) => scope(r) + stableStringify(comparedRequest(r.request, options));
 }
 
 /**
@@ -40,7 +37,7 @@ function keyingFor(spec: MatcherSpec, config: AgentTapeConfig): MatcherKeying {
  * const hit = index.take(incoming); // the recording to replay, now marked used
  */
 export class MatchIndex {
-  private readonly keyings: MatcherKeying[];
+  private readonly keyings: MatcherKey[];
   // Each queue lists positions in recorded order; `head` skips what was served, so taking
   // is O(1) even when thousands of recordings share a key (the `ordered` matcher).
   private readonly queues: Map<string, { positions: number[]; head: number }>[];
@@ -65,7 +62,7 @@ export class MatchIndex {
    */
   find(incoming: IncomingRequest): number | undefined {
     for (let m = 0; m < this.keyings.length; m++) {
-      const key = this.keyings[m].key(incoming);
+      const key = this.keyings[m](incoming);
       const found = this.firstUnused(this.queues[m].get(key));
       if (found !== undefined) return found;
       // Recordings are keyed as far as a request needs (tests mostly ask in recorded order), so a
@@ -73,7 +70,7 @@ export class MatchIndex {
       // stay in recorded order, so the answer is the same as with every recording keyed.
       while (this.indexed[m] < this.recordings.length) {
         const position = this.indexed[m]++;
-        const recordingKey = this.keyings[m].key(this.recordings[position]);
+        const recordingKey = this.keyings[m](this.recordings[position]);
         const queue = this.queues[m].get(recordingKey);
         if (queue) queue.positions.push(position);
         else this.queues[m].set(recordingKey, { positions: [position], head: 0 });

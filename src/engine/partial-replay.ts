@@ -11,7 +11,7 @@ import { applyOptions, type AgentTapeConfig } from '../config/config';
 import { sameBoundary } from './boundary-key';
 
 /** How partial replay treats one boundary. */
-export type PartialScope = 'live' | 'frozen' | 'default';
+type PartialScope = 'live' | 'frozen' | 'default';
 
 function coversOne(token: string, kind: InteractionKind, boundary: string): boolean {
   return token === '*' || token === kind || sameBoundary(kind, token, boundary);
@@ -60,7 +60,7 @@ export class PartialReplay {
 }
 
 /** The partial-replay part of per-test options. */
-export interface PartialOptions {
+interface PartialOptions {
   live?: string[];
   frozen?: string[];
 }

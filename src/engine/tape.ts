@@ -4,11 +4,11 @@
  * system; `CassetteState` loads and saves it.
  */
 import { randomUUID } from 'node:crypto';
-import type { CassetteDocument, Interaction } from '../cassette/cassette-schema';
+import { SCHEMA_VERSION, type CassetteDocument, type Interaction } from '../cassette/cassette-schema';
 import type { Json } from '../json';
 import type { AgentTapeConfig } from '../config/config';
 import { isRecordAll, isRecordingMode, type ResolvedMode } from '../config/modes';
-import { ConfigError } from '../errors';
+import { ConfigError, type AgentTapeError } from '../errors';
 import { MatchIndex, type IncomingRequest } from './match-index';
 import { PartialReplay } from './partial-replay';
 
@@ -16,7 +16,7 @@ import { PartialReplay } from './partial-replay';
 export type InteractionSource = 'replayed' | 'recorded' | 'live';
 
 /** One step of this run, in the order it started. */
-export interface TimelineEntry {
+interface TimelineEntry {
   interaction: Interaction;
   source: InteractionSource;
   /** When it started, as a sequence number of this tape ({@link Tape.begin}). */
@@ -36,7 +36,7 @@ export interface TapeOwner {
 }
 
 /** A step of this run that started and is recorded when it ends ({@link Tape.startStep}). */
-export interface PendingStep {
+interface PendingStep {
   /** Records the step in its place; only the first call counts. If `build` throws, the step is dropped. */
   finish(build: () => Omit<Interaction, 'index'>): void;
 }
@@ -81,7 +81,7 @@ export class Tape {
     readonly config: AgentTapeConfig,
     public mode: ResolvedMode,
     /** Why the cassette file could not be read (corrupt, unknown version); it is never overwritten then. */
-    readonly loadError?: Error,
+    readonly loadError?: AgentTapeError,
   ) {}
 
   private partialReplay: PartialReplay | undefined;
@@ -286,7 +286,7 @@ export class Tape {
     const interactions = [...keep, ...this.recorded].map((interaction, index) => ({ ...interaction, index }));
     const base = keep.length > 0 && this.existing ? this.existing : undefined;
     return {
-      version: '1',
+      version: SCHEMA_VERSION,
       created_at: base?.created_at || now.toISOString(),
       run_id: base?.run_id || randomUUID(),
       meta: {

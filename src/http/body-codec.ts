@@ -9,12 +9,18 @@
  * no layout reproduces it, a verbatim `raw_b64` copy beside the readable `json`
  * (the field the Python AgentTape uses for the same purpose).
  */
+import { parseForm } from '../engine/body-form';
 import { isJsonObject, type Json } from '../json';
 
 /** A body as stored in a request or response. */
 export type StoredBody = { [key: string]: Json };
 
-/** The boundary every multipart body is stored with (the Python AgentTape's, so cassettes match across both). */
+/**
+ * The boundary every multipart body is stored with (the Python AgentTape's, so cassettes match across both).
+ *
+ * @example
+ * `multipart/form-data; boundary=${MULTIPART_BOUNDARY}` // the stored content type of every upload
+ */
 export const MULTIPART_BOUNDARY = 'AGENTTAPE_BOUNDARY';
 
 const BOUNDARY_PARAM = /boundary=("?)([^";,]+)\1/i;
@@ -66,12 +72,8 @@ function parseJson(text: string, contentType: string): Json | undefined {
   }
 }
 
-function parseForm(text: string): StoredBody | undefined {
-  const form: StoredBody = {};
-  for (const [key, value] of new URLSearchParams(text)) {
-    const previous = form[key];
-    form[key] = previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value];
-  }
+function parseExactForm(text: string): StoredBody | undefined {
+  const form = parseForm(text);
   return formText(form) === text ? form : undefined;
 }
 
@@ -96,7 +98,7 @@ export function encodeRequestBody(body: Buffer, contentType: string): StoredBody
   const text = BINARY_TYPES.test(contentType) ? undefined : decodeUtf8(normalized);
   if (text === undefined) return { body_b64: normalized.toString('base64') };
   if (/^application\/x-www-form-urlencoded/i.test(contentType)) {
-    const form = parseForm(text);
+    const form = parseExactForm(text);
     if (form) return { form };
   }
   const json = parseJson(text, contentType);

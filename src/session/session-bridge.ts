@@ -12,7 +12,12 @@ import type { Tape } from '../engine/tape';
 /** The global property name. */
 const BRIDGE_KEY = '__agenttape__';
 
-/** Per-test options for `cassette.use()`. */
+/**
+ * Per-test options for `cassette.use()`.
+ *
+ * @example
+ * cassette.use({ mode: 'new_episodes', live: ['tool'], matchers: ['exact'] });
+ */
 export interface CassetteUseOptions {
   /** The mode of this test; takes precedence over docblock, `AGENTTAPE_MODE` and config. */
   mode?: Mode;

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cassetteStem, isCassetteFileName, toCassetteFileName } from '../cassette/cassette-path';
+import { CASSETTE_FORMATS, cassetteStem, extensionOf, isCassetteFileName, toCassetteFileName } from '../cassette/cassette-path';
 import { CassetteNotFoundError } from '../errors';
 
 /**
@@ -35,7 +35,7 @@ export function resolveCassetteArgument(argument: string, cassetteDir: string, c
   const direct = path.resolve(cwd, argument);
   if (fs.existsSync(direct)) return fs.statSync(direct).isDirectory() ? listCassetteFiles(direct) : [direct];
   const underDir = path.resolve(cassetteDir, argument);
-  for (const candidate of [underDir, `${underDir}.yaml`, `${underDir}.json`]) {
+  for (const candidate of [underDir, ...CASSETTE_FORMATS.map((format) => underDir + extensionOf(format))]) {
     if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return [candidate];
   }
   const wanted = toCassetteFileName(argument).toLowerCase();
