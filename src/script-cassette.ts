@@ -59,7 +59,6 @@ export async function runInCassette<T>(name: string, options: UseCassetteOptions
     // With no sandbox outside Jest, the freeze and placeholder keys apply to the process's own globals, given back at close.
     global: globalThis,
     fakeTimers: null,
-    warn: (message) => console.warn(message),
   });
   const tape = session.openTest(path.basename(name), 1, mode);
   session.startTest(tape);

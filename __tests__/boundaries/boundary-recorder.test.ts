@@ -32,7 +32,11 @@ function recorderFor(tape: Tape): BoundaryRecorder {
     currentTape: () => tape,
     config,
     redactor: new Redactor(config.redact),
-    refusalError: (t, refusal) => refusalError(t, refusal, JEST_ADVICE),
+    refuse: (t, refusal) => {
+      const error = refusalError(t, refusal, JEST_ADVICE);
+      t.failures.push(error);
+      return error;
+    },
     reportFailure: (t, error) => void t.failures.push(error),
   };
   const recorder = new BoundaryRecorder(runtime);

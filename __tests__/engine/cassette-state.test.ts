@@ -5,6 +5,7 @@ import { parseCacheFolder } from '../../src/cassette/cassette-file';
 import { parseCassette, serializeCassette } from '../../src/cassette/cassette-yaml';
 import { loadConfig } from '../../src/config/config';
 import { CassetteState } from '../../src/engine/cassette-state';
+import { Redactor } from '../../src/redact/redactor';
 import type { Tape } from '../../src/engine/tape';
 import { CassetteCorruptError, SchemaVersionError } from '../../src/errors';
 
@@ -15,7 +16,10 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
 
 const location = () => ({ cassetteDir: path.join(project, 'cassettes'), rootDir: project, testPath: path.join(project, 'src', 'a.test.ts') });
-const state = (inputs: { env?: 'none' | 'once' | 'new_episodes' | 'all' | 'record'; ci?: boolean } = {}) => new CassetteState(location(), loadConfig(project), { ci: false, ...inputs });
+const state = (inputs: { env?: 'none' | 'once' | 'new_episodes' | 'all' | 'record'; ci?: boolean } = {}) => {
+  const config = loadConfig(project);
+  return new CassetteState(location(), config, { ci: false, ...inputs }, new Redactor(config.redact));
+};
 const file = (name: string) => path.join(project, 'cassettes', 'src', 'a.test.ts', `${name}.yaml`);
 
 function record(tape: Tape, url: string): void {

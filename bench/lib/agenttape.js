@@ -120,7 +120,7 @@ class AgentTapeSession {
   open() {
     const m = this.m;
     this.close();
-    const state = new m.state.CassetteState(location(this.rootDir), this.config, { ci: false });
+    const state = new m.state.CassetteState(location(this.rootDir), this.config, { ci: false }, new m.redactor.Redactor(this.config.redact));
     const tape = state.openTest(TEST_NAME);
     const failures = (this.failures = []);
     const runtime = {

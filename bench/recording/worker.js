@@ -88,7 +88,7 @@ async function firstChunkLag(base, writes, label) {
 function startRecording(root) {
   const m = modules();
   const config = m.config.loadConfig(root, undefined);
-  const state = new m.state.CassetteState(location(root), config, { ci: false, env: 'record' });
+  const state = new m.state.CassetteState(location(root), config, { ci: false, env: 'record' }, new m.redactor.Redactor(config.redact));
   const tape = state.openTest(TEST_NAME);
   const runtime = { currentTape: () => tape, config, redactor: new m.redactor.Redactor(config.redact), reportFailure: () => undefined };
   const interception = new m.interception.HttpInterception(m.handler.createHttpHandler(runtime));

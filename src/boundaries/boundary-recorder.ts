@@ -8,7 +8,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
-import type { InteractionKind, RecordedError } from '../cassette/cassette-schema';
+import { toStoredMs, type InteractionKind, type RecordedError } from '../cassette/cassette-schema';
 import type { Json } from '../json';
 import type { CassetteRuntime } from '../engine/cassette-runtime';
 import { serve } from '../engine/decide';
@@ -84,9 +84,7 @@ export class BoundaryRecorder {
       return { action: 'replay', response: interaction.response, error: interaction.error, async: typeof recordedAsync === 'boolean' ? recordedAsync : undefined };
     }
     if (served.action === 'refuse') {
-      const error = runtime.refusalError(tape, served.refusal);
-      runtime.reportFailure(tape, error);
-      return { action: 'refuse', error };
+      return { action: 'refuse', error: runtime.refuse(tape, served.refusal) };
     }
     const started = performance.now();
     const matchKey = matchKeyOf(request, runtime.config);
@@ -100,7 +98,7 @@ export class BoundaryRecorder {
         step.finish(() => {
           const ended = outcome.error ? { error: redact(outcome.error) } : { response: redact(outcome.response ?? null) };
           const usage = outcome.usage ? redact(outcome.usage) : null;
-          return { ...incoming, ...ended, match_key: matchKey, latency_ms: Math.round((performance.now() - started) * 10) / 10, usage, tags: call.tags, metadata: { async: outcome.async } };
+          return { ...incoming, ...ended, match_key: matchKey, latency_ms: toStoredMs(performance.now() - started), usage, tags: call.tags, metadata: { async: outcome.async } };
         }),
     };
   }

@@ -4,7 +4,7 @@
  * request `{ name, args }`. The kind is the only difference between them.
  */
 import type { InteractionKind } from '../cassette/cassette-schema';
-import { recordCall, type RecordCallOptions } from './record-call';
+import { isAsyncFunction, recordCall, type RecordCallOptions } from './record-call';
 
 /** Options shared by the wrappers. */
 export type BoundaryOptions<R> = Omit<RecordCallOptions<R>, 'boundary'>;
@@ -20,7 +20,7 @@ function wrapBoundary<F extends AnyFunction>(kind: InteractionKind, name: string
   Object.defineProperty(wrapped, 'name', { value: fn.name || name });
   Object.defineProperty(wrapped, 'length', { value: fn.length });
   // The replay path answers with a promise when the original is an async function.
-  if (Object.prototype.toString.call(fn) === '[object AsyncFunction]') {
+  if (isAsyncFunction(fn)) {
     const asyncWrapped = async function (this: unknown, ...args: unknown[]) {
       return wrapped.apply(this, args);
     };

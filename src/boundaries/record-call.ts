@@ -43,7 +43,14 @@ function usageOf<R>(option: UsageOption<R> | undefined, result: R): { [key: stri
   return (encodeValue(option(result) ?? null) as { [key: string]: Json } | null) ?? null;
 }
 
-function isAsyncFunction(fn: unknown): boolean {
+/**
+ * True for an `async` function: its replay answers with a promise too.
+ *
+ * @example
+ * isAsyncFunction(async () => 1); // true
+ * isAsyncFunction(() => Promise.resolve(1)); // false: it is not declared async
+ */
+export function isAsyncFunction(fn: unknown): boolean {
   return typeof fn === 'function' && Object.prototype.toString.call(fn) === '[object AsyncFunction]';
 }
 

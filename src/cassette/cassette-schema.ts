@@ -29,6 +29,17 @@ import { isJsonObject, type Json, type JsonObject } from '../json';
 export const SCHEMA_VERSION = '1';
 
 /**
+ * A duration as a cassette stores it (`latency_ms`, `delay_ms`): milliseconds
+ * to 0.1 ms, finer than a recording can mean and short enough to read.
+ *
+ * @example
+ * toStoredMs(40.8731); // 40.9
+ */
+export function toStoredMs(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+/**
  * Every interaction kind of the shared format.
  *
  * @example

@@ -15,7 +15,7 @@ import type { Tape } from './tape';
  * @example
  * const tape = runtime.currentTape();
  * const served = serve(tape, incoming);
- * if (served.action === 'refuse') throw runtime.refusalError(tape, served.refusal);
+ * if (served.action === 'refuse') throw runtime.refuse(tape, served.refusal);
  */
 export interface CassetteRuntime {
   /** The tape requests go to now: the running test's, or the file-scope one. */
@@ -24,8 +24,11 @@ export interface CassetteRuntime {
   readonly config: AgentTapeConfig;
   /** The redaction rules in force. */
   readonly redactor: Redactor;
-  /** The error a refused request fails with, worded for the host that runs the code. */
-  refusalError(tape: Tape, refusal: Refusal): AgentTapeError;
+  /**
+   * Fails the test with a refusal (even if the code under test catches it) and
+   * returns the error the request fails with, worded for the host that runs the code.
+   */
+  refuse(tape: Tape, refusal: Refusal): AgentTapeError;
   /** Makes sure an error fails the test (or the file), even if the code under test catches it. */
   reportFailure(tape: Tape, error: Error): void;
   /** True while a recorded agent boundary (a tool…) runs: requests it makes are not recorded again. */

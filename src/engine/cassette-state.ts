@@ -14,7 +14,7 @@ import { CassetteNameAllocator, cassettePath, derivedCassettePath, extensionOf, 
 import type { AgentTapeConfig } from '../config/config';
 import { isRecordAll, isRecordingMode, resolveMode, type Mode, type ModeInputs } from '../config/modes';
 import { AgentTapeError } from '../errors';
-import { Redactor } from '../redact/redactor';
+import type { Redactor } from '../redact/redactor';
 import { AGENTTAPE_VERSION } from '../version';
 import { Tape } from './tape';
 
@@ -27,7 +27,7 @@ interface SaveResult {
  * One test file's cassettes.
  *
  * @example
- * const state = new CassetteState(location, config, { env: 'none', ci: false });
+ * const state = new CassetteState(location, config, { env: 'none', ci: false }, new Redactor(config.redact));
  * const tape = state.openTest('weather > answers');
  * // … serve requests through the engine …
  * state.save();
@@ -43,6 +43,8 @@ export class CassetteState {
     readonly location: CassetteLocation,
     readonly config: AgentTapeConfig,
     private readonly modeInputs: Omit<ModeInputs, 'test'>,
+    /** The last pass over every document written: nothing secret reaches the disk. */
+    private readonly redactor: Redactor,
   ) {}
 
   /** The test file, relative to rootDir. */
@@ -128,13 +130,13 @@ export class CassetteState {
       try {
         if (tape.hasLiveRun) {
           const derived = derivedCassettePath(file);
-          writeCassetteFile(derived, tape.toDerivedDocument(AGENTTAPE_VERSION, now, freezeOf(tape)));
+          writeCassetteFile(derived, this.redactor.redactDocument(tape.toDerivedDocument(AGENTTAPE_VERSION, now, freezeOf(tape))));
           written.push(derived);
           continue;
         }
         if (!tape.dirty || !isRecordingMode(tape.mode.mode)) continue;
         // Adapters redact on the way in; this pass guarantees nothing secret reaches the disk.
-        writeCassetteFile(file, new Redactor(this.config.redact).redactDocument(tape.toDocument(AGENTTAPE_VERSION, now, freezeOf(tape))));
+        writeCassetteFile(file, this.redactor.redactDocument(tape.toDocument(AGENTTAPE_VERSION, now, freezeOf(tape))));
         written.push(file);
       } catch (error) {
         // A recording of a large cassette found damaged on first read (docs/format.md, "Large cassettes"):

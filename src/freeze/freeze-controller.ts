@@ -28,7 +28,7 @@ export function formatDriftWarning(drift: EnvDrift, cassettePath: string, record
 }
 
 /**
- * The freeze of one test file.
+ * The freeze of one test file (or one `useCassette`).
  *
  * @example
  * const freeze = new FreezeController(env.global, env.fakeTimersModern, config, (m) => env.global.console.warn(m), (tape) => advice.recordCommand(tape.owner));
@@ -63,14 +63,13 @@ export class FreezeController {
   }
 
   /** Freezes with this tape's values from now on (created on first entry). */
-  enter(tape: Tape, realNow = Date.now()): FreezeSession {
+  enter(tape: Tape, realNow = Date.now()): void {
     let session = this.sessions.get(tape);
     if (!session) {
       session = this.createSession(tape, realNow);
       this.sessions.set(tape, session);
     }
     this.sandboxFreeze.activate(session);
-    return session;
   }
 
   /**

@@ -1,5 +1,5 @@
 /**
- * The patches that make a Jest sandbox deterministic (see docs/configuration.md, "Freeze"): `Date`,
+ * The patches that make a Jest sandbox (or, under `useCassette`, the process's own global) deterministic (see docs/configuration.md, "Freeze"): `Date`,
  * `Date.now` and `new Date()` read the frozen clock, `crypto.randomUUID`
  * (global and `node:crypto`) replays the UUID sequence, `Math.random` is
  * seeded. Timers and `performance.now` are left alone. Each patch asks the
@@ -12,6 +12,7 @@
  * timestamp still matches on replay.
  */
 import nodeCrypto = require('node:crypto');
+import type { FreezeFeature } from './freeze-features';
 import type { FreezeSession } from './freeze-session';
 
 /** The part of Jest's modern fake timers that the freeze steers. */
@@ -86,9 +87,9 @@ export class SandboxFreeze {
 
   /** Patches the sandbox for the configured features. */
   install(): void {
-    const frozen = (feature: string) => {
+    const frozen = (feature: FreezeFeature) => {
       const session = this.currentSession() ?? this.session;
-      return session?.has(feature as 'clock') ? session : undefined;
+      return session?.has(feature) ? session : undefined;
     };
     if (this.features.includes('clock')) {
       this.frozenDate = createFrozenDate(this.sandbox.Date, () => frozen('clock')?.now());

@@ -51,10 +51,30 @@ function headerValue(headers: Record<string, string | string[] | undefined>, nam
   return Array.isArray(value) ? value.join(', ') : (value ?? '');
 }
 
-function lowerHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+/**
+ * Headers under lower-case names, the absent ones left out.
+ *
+ * @example
+ * lowerHeaders({ 'Content-Type': 'text/plain', 'X-A': undefined }); // { 'content-type': 'text/plain' }
+ */
+export function lowerHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) if (value !== undefined) out[name.toLowerCase()] = value;
   return out;
+}
+
+/**
+ * Adds values under a header name after the ones already there: one value
+ * stays a string, a repeated header becomes a list, as Node gives them.
+ *
+ * @example
+ * const headers = { 'set-cookie': 'a=1' };
+ * appendHeader(headers, 'set-cookie', ['b=2']); // headers['set-cookie'] is ['a=1', 'b=2']
+ */
+export function appendHeader(headers: Record<string, string | string[]>, name: string, values: string[]): void {
+  if (values.length === 0) return;
+  const previous = headers[name];
+  headers[name] = previous === undefined ? (values.length === 1 ? values[0] : values) : [...(Array.isArray(previous) ? previous : [previous]), ...values];
 }
 
 /**

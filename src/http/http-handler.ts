@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import * as zlib from 'node:zlib';
-import type { Interaction } from '../cassette/cassette-schema';
+import { toStoredMs, type Interaction } from '../cassette/cassette-schema';
 import type { Json } from '../json';
 import type { AgentTapeConfig } from '../config/config';
 import type { CassetteRuntime } from '../engine/cassette-runtime';
@@ -68,8 +68,7 @@ export function createHttpHandler(runtime: CassetteRuntime): RequestHandler {
       return { status, headers, body: timedBody(chunks, delayScale(config.replayDelays)) };
     }
     if (served.action === 'refuse') {
-      const error = runtime.refusalError(tape, served.refusal);
-      runtime.reportFailure(tape, error);
+      const error = runtime.refuse(tape, served.refusal);
       if (isSdkRequest(wire)) return refusalForSdk(error);
       throw error;
     }
@@ -127,7 +126,7 @@ function passThrough(runtime: CassetteRuntime, tape: Tape | undefined, incoming:
         const wire = { status, headers, body: Buffer.concat(body.map((c) => c.bytes)), chunks: body, contentLength: headers['content-length'] !== undefined };
         const stored = toStoredResponse(wire, redactor, config.redact.placeholder);
         const usage = incoming.kind === 'llm' ? extractLlmUsage(stored) : null;
-        return { ...base, response: stored, latency_ms: round(performance.now() - started), usage };
+        return { ...base, response: stored, latency_ms: toStoredMs(performance.now() - started), usage };
       });
     },
     fail(error) {
@@ -138,7 +137,7 @@ function passThrough(runtime: CassetteRuntime, tape: Tape | undefined, incoming:
         const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
         const code = (error as Error & { code?: string }).code ?? cause?.code;
         const recorded = redactor.redactError({ type: error.name, message: cause?.message ?? error.message, ...(code ? { code } : {}) });
-        return { ...base, error: recorded, latency_ms: round(performance.now() - started), usage: null };
+        return { ...base, error: recorded, latency_ms: toStoredMs(performance.now() - started), usage: null };
       });
     },
   };
@@ -181,10 +180,6 @@ function decodeContent(headers: HeaderMap, chunks: TimedChunk[]): TimedChunk[] {
 function delayScale(replayDelays: AgentTapeConfig['replayDelays']): number {
   if (replayDelays === true) return 1;
   return typeof replayDelays === 'number' ? replayDelays : 0;
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 10) / 10;
 }
 
 /**

@@ -7,7 +7,8 @@
  * callback), lets every other request through untouched, and is removed when
  * the next AgentTape interception starts. A finished realm is held weakly: its
  * objects keep it alive exactly as long as a late request can still come from
- * it. See docs/interception.md, "Requests left behind".
+ * it. A sandbox's `fetch` is its own: {@link gateFetch} refuses its late
+ * requests. See docs/interception.md, "Requests left behind".
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -101,4 +102,20 @@ export function removeLateRequestGuard(): void {
       if (guard) (module as unknown as Record<Patchable, unknown>)[name] = guard.original;
     }
   }
+}
+
+/**
+ * A sandbox's `fetch`: the intercepted one until `isLate()`, then a refusal,
+ * so a request a test left behind (an SDK's retry timer, a promise nobody
+ * awaited) is never sent unrecorded once the interceptor is gone.
+ *
+ * @example
+ * sandbox.fetch = gateFetch(globalThis.fetch, () => session.closed, (description) => new Error(`late: ${description}`));
+ */
+export function gateFetch(intercepted: typeof fetch, isLate: () => boolean, report: LateRequestReporter): typeof fetch {
+  return (input, init) => {
+    if (!isLate()) return intercepted(input, init);
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    return Promise.reject(report(`${init?.method ?? (typeof input === 'object' && 'method' in input ? input.method : 'GET')} ${url}`));
+  };
 }

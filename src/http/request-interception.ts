@@ -165,7 +165,7 @@ async function copyBody(response: Response, pending: PendingPassThrough): Promis
 
 /**
  * Owns the interception of one test file (or one `useCassette`):
- * `activate()` in the environment's setup, `deactivate()` in its teardown.
+ * `activate()` in `CassetteSession.open()`, `deactivate()` in its `close()`.
  *
  * @example
  * const interception = new HttpInterception(async () => ({ status: 200, headers: {}, body: Buffer.from('ok') }));

@@ -13,6 +13,7 @@
  *   `{ delay_ms, body_b64 }` per chunk.
  */
 import { sseEventsForReplay } from '../cassette/cached-events';
+import { toStoredMs } from '../cassette/cassette-schema';
 import { isJsonObject, type Json } from '../json';
 import { decodeUtf8 } from './body-codec';
 import { parseSse, serializeSseEntry } from './sse-events';
@@ -46,15 +47,11 @@ export function isStreamedBody(contentType: string, wire: { contentLength: boole
   return !wire.contentLength && wire.chunkCount > 1 && !/[/+]json\b/i.test(contentType);
 }
 
-function roundMs(ms: number): number {
-  return Math.round(ms * 10) / 10;
-}
-
 function encodeRawChunks(chunks: readonly TimedChunk[]): { chunks: Json } {
   return {
     chunks: chunks.map(({ delayMs, bytes }): { [key: string]: Json } => {
       const text = decodeUtf8(bytes);
-      return text === undefined ? { delay_ms: roundMs(delayMs), body_b64: bytes.toString('base64') } : { delay_ms: roundMs(delayMs), text };
+      return text === undefined ? { delay_ms: toStoredMs(delayMs), body_b64: bytes.toString('base64') } : { delay_ms: toStoredMs(delayMs), text };
     }),
   };
 }
@@ -86,8 +83,8 @@ export function encodeStreamedBody(chunks: readonly TimedChunk[], contentType: s
     while (current < events.length - 1 && events[current].end <= at) current++;
     const event = events[current];
     if (!event) break;
-    if (at === event.start) entries[current].delay_ms = roundMs(delayMs);
-    else breaks[current].push({ at: at - event.start, delay_ms: roundMs(delayMs) });
+    if (at === event.start) entries[current].delay_ms = toStoredMs(delayMs);
+    else breaks[current].push({ at: at - event.start, delay_ms: toStoredMs(delayMs) });
   }
   return {
     sse: events.map((event, i) => {

@@ -9,6 +9,7 @@
  * See docs/interception.md.
  */
 import { STATUS_CODES } from 'node:http';
+import { appendHeader, lowerHeaders } from './http-exchange';
 import type { HeaderMap, ResponseSink } from './request-handler';
 
 /** A response to hand to a client: a whole body, or a web stream of chunks. */
@@ -62,11 +63,7 @@ export function headersFromRaw(raw: (Buffer | string | (Buffer | string)[])[] | 
   if (!raw) return out;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i].toString().toLowerCase();
-    const values = Array.isArray(raw[i + 1]) ? (raw[i + 1] as (Buffer | string)[]).map(String) : [raw[i + 1].toString()];
-    for (const value of values) {
-      const previous = out[name];
-      out[name] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
-    }
+    appendHeader(out, name, Array.isArray(raw[i + 1]) ? (raw[i + 1] as (Buffer | string)[]).map(String) : [raw[i + 1].toString()]);
   }
   return out;
 }
@@ -77,12 +74,6 @@ function rawFromHeaders(headers: HeaderMap): Buffer[] {
     for (const v of Array.isArray(value) ? value : [value]) raw.push(Buffer.from(name, 'latin1'), Buffer.from(v, 'latin1'));
   }
   return raw;
-}
-
-function lowerHeaderMap(headers: HeaderMap): HeaderMap {
-  const out: HeaderMap = {};
-  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value;
-  return out;
 }
 
 /** Flow control shared by both protocols: abort, pause and resume as the client asks. */
@@ -144,7 +135,7 @@ export async function replayToHandler(handler: DispatchHandler, response: Replay
   if (flow.aborted) return void fail(flow.aborted);
   const statusText = STATUS_CODES[response.status] ?? '';
   if (modern) {
-    handler.onResponseStart?.(controller, response.status, lowerHeaderMap(response.headers), statusText);
+    handler.onResponseStart?.(controller, response.status, lowerHeaders(response.headers), statusText);
   } else {
     handler.onResponseStarted?.();
     if (handler.onHeaders?.(response.status, rawFromHeaders(response.headers), flow.resume, statusText) === false) flow.pause();
@@ -218,7 +209,7 @@ export function teeHandler(handler: DispatchHandler, sink: ResponseSink): Dispat
   }
   if (usesControllers(handler)) {
     tee.onResponseStart = (controller, status, headers, statusText) => {
-      sink.start(status, lowerHeaderMap(headers));
+      sink.start(status, lowerHeaders(headers));
       return handler.onResponseStart?.(controller, status, headers, statusText);
     };
     tee.onResponseData = (controller, chunk) => {

@@ -11,7 +11,7 @@
 import * as diagnostics from 'node:diagnostics_channel';
 import { hasNoBody, isNetworkFailure, isPassThrough, type BlockedRequestReporter, type HandlerReply, type RequestHandler, type ResponseSink } from './request-handler';
 import { failHandler, replayToHandler, teeHandler, type DispatchHandler } from './undici-handler';
-import type { WireRequest } from './http-exchange';
+import { appendHeader, type WireRequest } from './http-exchange';
 
 // Where undici (Node's fetch, the `undici` package) keeps its process-wide dispatcher.
 const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
@@ -49,10 +49,7 @@ function headersOf(raw: unknown): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   const add = (name: unknown, value: unknown) => {
     if (value === undefined || value === null) return;
-    const key = String(name).toLowerCase();
-    const values = Array.isArray(value) ? value.map(String) : [String(value)];
-    const previous = out[key];
-    out[key] = previous === undefined ? (values.length === 1 ? values[0] : values) : [...(Array.isArray(previous) ? previous : [previous]), ...values];
+    appendHeader(out, String(name).toLowerCase(), Array.isArray(value) ? value.map(String) : [String(value)]);
   };
   if (!raw) return out;
   if (Array.isArray(raw)) {

@@ -71,17 +71,12 @@ export default class AgentTapeEnvironment extends NodeEnvironment {
       global: this.global,
       fakeTimers: this.fakeTimersModern,
       lateRequestError: (description) => this.lateRequestError(description),
-      warn: (message) => this.global.console.warn(message),
     });
   }
 
   override async setup(): Promise<void> {
     await super.setup();
     this.session.open();
-    // Jest copied the sandbox's fetch before interception patched it: hand it the patched one,
-    // behind a gate. SDK clients keep the fetch they were built with, and a retry timer can fire
-    // after teardown, when the interceptor is gone and that patched fetch would go to the network.
-    this.global.fetch = this.gatedFetch(globalThis.fetch);
   }
 
   override async teardown(): Promise<void> {
@@ -136,25 +131,10 @@ export default class AgentTapeEnvironment extends NodeEnvironment {
     }
   }
 
-  /**
-   * The sandbox's fetch: the intercepted one while this file runs, and after
-   * teardown a refusal, so a request a test left behind (an SDK's retry timer,
-   * a promise nobody awaited) is never sent unrecorded.
-   */
-  private gatedFetch(intercepted: typeof globalThis.fetch): typeof globalThis.fetch {
-    const fetch = (input: Parameters<typeof globalThis.fetch>[0], init?: RequestInit): Promise<Response> => {
-      if (!this.session.isClosed) return intercepted(input, init);
-      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-      return Promise.reject(this.lateRequestError(`${init?.method ?? (typeof input === 'object' && 'method' in input ? input.method : 'GET')} ${url}`));
-    };
-    return fetch;
-  }
-
   /** The refusal of a request made after this file finished, through fetch or node:http. */
   private lateRequestError(description: string): UninterceptableRequestError {
-    const testPath = path.relative(this.rootDir, this.testPath);
     return new UninterceptableRequestError(
-      `AgentTape blocked ${description}: it was made after the test file ${testPath} finished ` +
+      `AgentTape blocked ${description}: it was made after the test file ${this.session.state.testFile} finished ` +
         '(a retry timer or a promise nobody awaited), when no cassette is open. Nothing was sent. Await every request inside its test.',
     );
   }

@@ -16,7 +16,7 @@ export interface CassetteStep {
 
 /** The running test's cassette. */
 export interface CassetteHandle {
-  /** True inside the AgentTape environment. */
+  /** True while a cassette session is open (the Jest environment, or inside `useCassette`). */
   readonly active: boolean;
   /** Absolute path of the running test's cassette file. */
   readonly path: string | undefined;

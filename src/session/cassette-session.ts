@@ -22,7 +22,7 @@ import type { AgentTapeError } from '../errors';
 import { FreezeController } from '../freeze/freeze-controller';
 import type { FakeTimersLike, FreezableGlobal } from '../freeze/sandbox-freeze';
 import { createBlockedRequestReporter, createHttpHandler } from '../http/http-handler';
-import { guardLateRequests } from '../http/late-request-guard';
+import { gateFetch, guardLateRequests } from '../http/late-request-guard';
 import { HttpInterception } from '../http/request-interception';
 import { Redactor } from '../redact/redactor';
 import { refusalError, type HostAdvice } from '../report/miss-report';
@@ -43,19 +43,18 @@ export interface SessionHost {
   /** How to tell a user to record, go live or unfreeze. */
   readonly advice: HostAdvice;
   /** The global object the code under test runs in: a Jest sandbox, or the process's own. */
-  readonly global: FreezableGlobal & { process: { env: NodeJS.ProcessEnv } };
+  readonly global: FreezableGlobal & { process: { env: NodeJS.ProcessEnv }; fetch: typeof fetch; console: Pick<Console, 'warn'> };
   /** The sandbox's modern fake timers, which the freeze keeps in step; null outside Jest. */
   readonly fakeTimers: FakeTimersLike | null;
   /**
    * For a sandbox thrown away after the run: the error a request made after
-   * close fails with. The session then refuses such requests (see
-   * docs/interception.md, "Requests left behind") and leaves its bridge in
-   * place, so a late tool call is refused rather than run for real. Without it,
-   * the session gives the global back as it found it.
+   * close fails with. The session then refuses such requests, through `fetch`
+   * and `node:http` (see docs/interception.md, "Requests left behind"), and
+   * leaves its bridge in place, so in replay a late tool call is refused
+   * rather than run for real. Without it, the session gives the global back
+   * as it found it.
    */
   readonly lateRequestError?: (description: string) => Error;
-  /** Prints a warning where the user sees it. */
-  warn(message: string): void;
 }
 
 /**
@@ -74,7 +73,7 @@ export class CassetteSession implements CassetteRuntime {
   readonly config: AgentTapeConfig;
   readonly redactor: Redactor;
   readonly state: CassetteState;
-  readonly interception: HttpInterception;
+  private readonly interception: HttpInterception;
   private readonly boundaries: BoundaryRecorder;
   private readonly freeze: FreezeController;
   /** The tape of the running sequential test; hooks and the test body use it. */
@@ -88,41 +87,47 @@ export class CassetteSession implements CassetteRuntime {
   constructor(private readonly host: SessionHost) {
     this.config = host.config;
     this.redactor = new Redactor(host.config.redact);
-    this.state = new CassetteState({ cassetteDir: host.config.cassetteDir, rootDir: host.rootDir, testPath: host.testPath }, host.config, {
-      docblock: host.docblockMode,
-      env: modeFromEnvironment(),
-      config: host.config.mode,
-      ci: host.ci ?? isCiEnvironment(),
-    });
+    this.state = new CassetteState(
+      { cassetteDir: host.config.cassetteDir, rootDir: host.rootDir, testPath: host.testPath },
+      host.config,
+      {
+        docblock: host.docblockMode,
+        env: modeFromEnvironment(),
+        config: host.config.mode,
+        ci: host.ci ?? isCiEnvironment(),
+      },
+      this.redactor,
+    );
     this.boundaries = new BoundaryRecorder(this);
     this.interception = new HttpInterception(createHttpHandler(this), createBlockedRequestReporter(this));
     this.freeze = new FreezeController(
       host.global,
       host.fakeTimers,
       host.config,
-      (message) => host.warn(message),
+      // Warnings go to the console of the code under test, where the user sees them.
+      (message) => host.global.console.warn(message),
       (tape) => host.advice.recordCommand(tape.owner),
       () => this.currentTape(),
     );
   }
 
-  /** True once {@link CassetteSession.close} began: requests from then on are late. */
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   /**
    * Starts intercepting and freezing, and lets the code under test reach the
    * session. In replay, a missing provider key reads as a placeholder, so SDK
-   * clients construct (see docs/configuration.md, "Provider keys in replay").
+   * clients construct (see docs/interception.md, "Clients built before the cassette opens").
    */
   open(): void {
     const { global } = this.host;
-    this.interception.activate(global === globalThis ? [] : [global]);
+    this.interception.activate([global]);
     if (this.currentTape().mode.mode === 'none') this.restoreKeys = fillPlaceholderKeys(global.process.env);
     installBridge(global, { currentTape: () => this.currentTape(), use: (options) => this.use(options), boundaries: this.boundaries });
     this.freeze.install();
     this.freeze.enter(this.currentTape());
+    const { lateRequestError } = this.host;
+    // Jest copied the sandbox's fetch before interception patched it: hand it the patched one,
+    // behind a gate. SDK clients keep the fetch they were built with, and a retry timer can fire
+    // after close, when the interceptor is gone and that patched fetch would go to the network.
+    if (lateRequestError) global.fetch = gateFetch(globalThis.fetch, () => this.closed, lateRequestError);
     this.opened = true;
   }
 
@@ -201,8 +206,10 @@ export class CassetteSession implements CassetteRuntime {
     }
   }
 
-  refusalError(tape: Tape, refusal: Refusal): AgentTapeError {
-    return refusalError(tape, refusal, this.host.advice);
+  refuse(tape: Tape, refusal: Refusal): AgentTapeError {
+    const error = refusalError(tape, refusal, this.host.advice);
+    this.reportFailure(tape, error);
+    return error;
   }
 
   reportFailure(tape: Tape, error: Error): void {

@@ -39,7 +39,7 @@ export interface AgentTapeBridge {
   /** Applies per-test options to the running test's cassette. */
   use(options: CassetteUseOptions): void;
   /** Routes tool, retrieval and memory calls through the cassette. */
-  boundaries: Pick<BoundaryRecorder, 'begin' | 'executing'>;
+  boundaries: Pick<BoundaryRecorder, 'begin'>;
 }
 
 /**
