@@ -33,6 +33,6 @@ export type { AgentTapeOptions, UseCassetteOptions } from './config/config';
 export { redactSecrets } from './redact/redactor';
 export type { CassetteDocument, Interaction, InteractionKind } from './cassette/cassette-schema';
 export type { Json } from './json';
-export { tool, retrieval, memoryRead, memoryWrite, type BoundaryOptions } from './boundaries/boundary-wrappers';
-export { recordCall, type BoundaryRequest, type RecordCallOptions, type UsageOption } from './boundaries/record-call';
+export { tool, retrieval, memoryRead, memoryWrite, type BoundaryOptions } from './session/boundary-wrappers';
+export { recordCall, type BoundaryRequest, type RecordCallOptions, type UsageOption } from './session/record-call';
 export { useCassette } from './use-cassette';

@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { memoryRead, memoryWrite, retrieval, tool } from '../../src/boundaries/boundary-wrappers';
-import { recordCall } from '../../src/boundaries/record-call';
+import { memoryRead, memoryWrite, retrieval, tool } from '../../src/session/boundary-wrappers';
+import { recordCall } from '../../src/session/record-call';
 import { parseCassette } from '../../src/cassette/cassette-yaml';
 import { ConfigError, UnmatchedInteractionError } from '../../src/errors';
 import { useCassette } from '../../src/use-cassette';

@@ -54,6 +54,31 @@ test('no import circle in src/, type-only imports included', () => {
   expect(cycles).toEqual([]);
 });
 
+/**
+ * The layers of docs/architecture.md, top first: a module imports from its own
+ * row or below, never above (type-only imports included).
+ */
+const LAYERS: string[][] = [
+  ['jest', 'cli', 'index.ts', 'register.ts', 'use-cassette.ts', 'script-cassette.ts'],
+  ['session', 'tools'],
+  ['http', 'boundaries', 'freeze', 'usage'],
+  ['report'],
+  ['engine'],
+  ['redact'],
+  ['cassette', 'config', 'errors.ts', 'json.ts', 'version.ts'],
+];
+const layerOf = (file: string): number => {
+  const top = relative(file).split('/')[0];
+  const row = LAYERS.findIndex((names) => names.includes(top));
+  if (row < 0) throw new Error(`src/${top} is in no layer of docs/architecture.md: add it to LAYERS and the picture`);
+  return row;
+};
+
+test('no import runs up the layers', () => {
+  const upward = [...graph].flatMap(([file, imports]) => imports.filter((target) => layerOf(target) < layerOf(file)).map((target) => `${relative(file)} imports ${relative(target)}`));
+  expect(upward).toEqual([]);
+});
+
 test('only the Jest adapter and the package entry import from src/jest/', () => {
   const upward = [...graph].flatMap(([file, imports]) =>
     relative(file).startsWith('jest/') || relative(file) === 'index.ts' ? [] : imports.filter((target) => relative(target).startsWith('jest/')).map((target) => `${relative(file)} -> ${relative(target)}`),

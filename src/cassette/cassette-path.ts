@@ -2,9 +2,11 @@
  * Maps a test to its cassette file: `<cassetteDir>/<test file relative to
  * rootDir>/<full test name>.yaml`. Paths stay readable — only characters that
  * file systems reject are replaced — because people review cassettes in pull
- * requests and find them by test name.
+ * requests and find them by test name. Also which files under a folder are
+ * cassettes, for the tools and the run summary.
  */
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /**
@@ -41,8 +43,23 @@ const DERIVED_SUFFIX = '.derived';
  * isCassetteFileName('works.yaml');   // true
  * isCassetteFileName('.works.yaml.1234.tmp'); // false
  */
-export function isCassetteFileName(name: string): boolean {
+function isCassetteFileName(name: string): boolean {
   return CASSETTE_FILE_EXTENSION.test(name) && !path.basename(name).startsWith('.');
+}
+
+/**
+ * Every cassette file under a folder, sorted; none when the folder is absent.
+ *
+ * @example
+ * listCassetteFiles('/p/cassettes'); // ['/p/cassettes/a.test.ts/works.yaml']
+ */
+export function listCassetteFiles(folder: string): string[] {
+  if (!fs.existsSync(folder)) return [];
+  const entries = fs.readdirSync(folder, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && isCassetteFileName(entry.name))
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .sort();
 }
 
 /**

@@ -10,7 +10,8 @@ import { readCassetteFile } from '../cassette/cassette-file';
 import type { CassetteDocument } from '../cassette/cassette-schema';
 import type { AgentTapeConfig } from '../config/config';
 import { CassetteNotFoundError, UsageError } from '../errors';
-import { listCassetteFiles, resolveCassetteArguments } from '../tools/cassette-files';
+import { listCassetteFiles } from '../cassette/cassette-path';
+import { resolveCassetteArguments } from '../tools/cassette-files';
 
 /**
  * Exit codes: 0 ok, 1 problems found, 2 the command line or its inputs are wrong.

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../errors';
 import { CASSETTE_FORMATS, type CassetteFormat } from '../cassette/cassette-path';
-import { FREEZE_FEATURES } from '../freeze/freeze-features';
+import { FREEZE_FEATURES } from './freeze-features';
 import { parseMode, type Mode } from './modes';
 import { isJsonObject } from '../json';
 

@@ -6,12 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import { isJsonObject, type Json } from '../json';
-import { isSdkHeader, VOLATILE_REQUEST_HEADERS } from './header-policy';
+import { isSdkHeader, VOLATILE_REQUEST_HEADERS } from '../cassette/header-policy';
 
 /**
  * Field names that differ on every call and never decide a match by default:
  * body keys and query parameters here, plus the volatile request headers of
- * src/engine/header-policy.ts (a body or query field of the same name is as volatile).
+ * src/cassette/header-policy.ts (a body or query field of the same name is as volatile).
  *
  * @example
  * DEFAULT_VOLATILE_FIELDS.includes('request_id'); // true: `{ request_id: 'r-1' }` and `{ request_id: 'r-2' }` match

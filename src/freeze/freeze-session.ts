@@ -6,7 +6,7 @@
  */
 import nodeCrypto = require('node:crypto');
 import { isJsonObject, type Json } from '../json';
-import { FREEZE_FEATURES, type FreezeFeature } from './freeze-features';
+import { FREEZE_FEATURES, type FreezeFeature } from '../config/freeze-features';
 import { createSeededRandom } from './seeded-random';
 
 // Taken before any sandbox patches `node:crypto`, which is shared with the sandbox.

@@ -12,7 +12,7 @@
  * timestamp still matches on replay.
  */
 import nodeCrypto = require('node:crypto');
-import type { FreezeFeature } from './freeze-features';
+import type { FreezeFeature } from '../config/freeze-features';
 import type { FreezeSession } from './freeze-session';
 
 /** The part of Jest's modern fake timers that the freeze steers. */

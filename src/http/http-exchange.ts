@@ -9,7 +9,7 @@ import type { AgentTapeConfig } from '../config/config';
 import type { Redactor } from '../redact/redactor';
 import equal from 'fast-deep-equal';
 import { decodeBody, encodeRequestBody, encodeResponseBody, normalizeMultipart } from './body-codec';
-import { CONNECTION_RESPONSE_HEADERS, isUnrecordedRequestHeader, WIRE_BODY_HEADERS } from '../engine/header-policy';
+import { CONNECTION_RESPONSE_HEADERS, isUnrecordedRequestHeader, WIRE_BODY_HEADERS } from '../cassette/header-policy';
 import { decodeStreamedBody, encodeStreamedBody, isStreamedBody, type TimedChunk } from './streamed-body';
 
 /** A request as intercepted. */

@@ -10,7 +10,7 @@ import type { Json } from '../json';
 import type { AgentTapeConfig } from '../config/config';
 import type { CassetteRuntime } from '../engine/cassette-runtime';
 import { serve } from '../engine/decide';
-import { isSdkHeader } from '../engine/header-policy';
+import { isSdkHeader } from '../cassette/header-policy';
 import { matchKeyOf } from '../engine/match-index';
 import type { Tape } from '../engine/tape';
 import { classifyUrl, toStoredRequest, toStoredResponse, toWireResponse, type WireRequest } from './http-exchange';

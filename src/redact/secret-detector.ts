@@ -8,11 +8,11 @@
  */
 import type { Json } from '../json';
 import type { RedactConfig } from '../config/config';
-import { CREDENTIAL_HEADERS } from '../engine/header-policy';
+import { CREDENTIAL_HEADERS } from '../cassette/header-policy';
 
 /**
  * Header and key names whose values are always secret (compared lower-case,
- * ignoring `-` and `_`): the credential headers of src/engine/header-policy.ts,
+ * ignoring `-` and `_`): the credential headers of src/cassette/header-policy.ts,
  * then key names.
  *
  * @example

@@ -5,23 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CASSETTE_FORMATS, cassetteStem, extensionOf, isCassetteFileName, toCassetteFileName } from '../cassette/cassette-path';
+import { CASSETTE_FORMATS, cassetteStem, extensionOf, listCassetteFiles, toCassetteFileName } from '../cassette/cassette-path';
 import { CassetteNotFoundError } from '../errors';
-
-/**
- * Every cassette file under a folder, sorted; none when the folder is absent.
- *
- * @example
- * listCassetteFiles('/p/cassettes'); // ['/p/cassettes/a.test.ts/works.yaml']
- */
-export function listCassetteFiles(folder: string): string[] {
-  if (!fs.existsSync(folder)) return [];
-  const entries = fs.readdirSync(folder, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile() && isCassetteFileName(entry.name))
-    .map((entry) => path.join(entry.parentPath, entry.name))
-    .sort();
-}
 
 /**
  * Resolves one command-line argument to cassette files: an existing file, a

@@ -6,8 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cassetteNameOf, toCassetteFileName } from '../cassette/cassette-path';
-import { listCassetteFiles } from '../tools/cassette-files';
+import { cassetteNameOf, listCassetteFiles, toCassetteFileName } from '../cassette/cassette-path';
 import type { TestFileUsage } from './cassette-usage';
 
 /** The verdict on a project's cassettes. */

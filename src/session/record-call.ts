@@ -8,9 +8,9 @@
  */
 import type { InteractionKind } from '../cassette/cassette-schema';
 import type { Json } from '../json';
-import { readBridge } from '../session/session-bridge';
-import { rebuildError, recordError } from './boundary-error';
-import { decodeValue, encodeValue } from './boundary-value';
+import { readBridge } from './session-bridge';
+import { rebuildError, recordError } from '../boundaries/boundary-error';
+import { decodeValue, encodeValue } from '../boundaries/boundary-value';
 
 /** The request of a boundary call (see docs/boundaries.md). */
 export interface BoundaryRequest {

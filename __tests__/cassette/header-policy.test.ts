@@ -1,5 +1,5 @@
 import { canonicalOptions, isVolatileName } from '../../src/engine/canonical-request';
-import { CREDENTIAL_HEADERS, isSdkHeader, isUnrecordedRequestHeader, VOLATILE_REQUEST_HEADERS } from '../../src/engine/header-policy';
+import { CREDENTIAL_HEADERS, isSdkHeader, isUnrecordedRequestHeader, VOLATILE_REQUEST_HEADERS } from '../../src/cassette/header-policy';
 import { toStoredRequest } from '../../src/http/http-exchange';
 import { Redactor } from '../../src/redact/redactor';
 import { SECRET_NAMES } from '../../src/redact/secret-detector';
