@@ -81,6 +81,18 @@ test('cassette.use({ mode }) inside the function records, and the next run repla
   expect(hits).toBe(before + 1);
 });
 
+test("cassette.use({}) inside the function returns to the mode of useCassette's options, not past it", async () => {
+  await useCassette('reset', { ...options(), mode: 'record' }, async () => {
+    cassette.use({ mode: 'none' });
+    expect(cassette.mode).toBe('none');
+    cassette.use({});
+    expect(cassette.mode).toBe('record');
+    return ask('reset?');
+  });
+  const file = path.join(dir, 'reset.yaml');
+  expect(parseCassette(fs.readFileSync(file, 'utf8'), file).meta.mode).toBe('record');
+});
+
 test('cassette.use({ live }) runs one boundary for real in replay and writes the run beside the cassette', async () => {
   await useCassette('live', { ...options(), mode: 'record' }, () => ask('first'));
   const file = path.join(dir, 'live.yaml');

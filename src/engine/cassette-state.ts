@@ -35,6 +35,8 @@ interface SaveResult {
 export class CassetteState {
   private readonly names = new CassetteNameAllocator();
   private readonly tapes: Tape[] = [];
+  /** The mode each test was opened with (`useCassette`'s option), which `cassette.use({})` returns to. */
+  private readonly openedModes = new WeakMap<Tape, Mode | undefined>();
   /** Parse cache entries of large cassettes first read in this file, written when it saves. */
   private readonly cacheWrites: (() => void)[] = [];
   private fileTape: Tape | undefined;
@@ -94,12 +96,13 @@ export class CassetteState {
     // A damaged cassette fails its test even when the test makes no request.
     if (loadError && !isRecordAll(mode.mode)) tape.failures.push(loadError);
     this.tapes.push(tape);
+    this.openedModes.set(tape, testMode);
     return tape;
   }
 
-  /** Re-resolves a tape's mode after a per-test option changed it. */
+  /** Re-resolves a tape's mode after a per-test option changed it; no mode returns to the one it was opened with. */
   setTestMode(tape: Tape, mode: Mode | undefined): void {
-    tape.mode = resolveMode({ ...this.modeInputs, test: mode });
+    tape.mode = resolveMode({ ...this.modeInputs, test: mode ?? this.openedModes.get(tape) });
   }
 
   /** Every tape opened so far, file scope included. */
