@@ -11,13 +11,10 @@ import type { Json } from '../../src/json';
 import { loadConfig } from '../../src/config/config';
 import type { Mode } from '../../src/config/modes';
 import { BoundaryRecorder, type BoundaryCall } from '../../src/boundaries/boundary-recorder';
-import type { CassetteRuntime } from '../../src/engine/cassette-runtime';
 import { matchKeyOf } from '../../src/engine/match-index';
 import { Tape } from '../../src/engine/tape';
 import { ERROR_CODES } from '../../src/errors';
-import { JEST_ADVICE } from '../../src/jest/jest-advice';
-import { Redactor } from '../../src/redact/redactor';
-import { refusalError } from '../../src/report/miss-report';
+import { runtimeFor } from '../support/test-runtime';
 
 const project = fs.mkdtempSync(path.join(os.tmpdir(), 'agenttape-boundary-recorder-'));
 afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
@@ -28,17 +25,7 @@ const tapeOf = (mode: Mode, existing: CassetteDocument | null = null) => new Tap
 const docOf = (...interactions: Interaction[]): CassetteDocument => ({ version: '1', created_at: 't', run_id: 'r', meta: { tags: [] }, interactions });
 
 function recorderFor(tape: Tape): BoundaryRecorder {
-  const runtime: CassetteRuntime = {
-    currentTape: () => tape,
-    config,
-    redactor: new Redactor(config.redact),
-    refuse: (t, refusal) => {
-      const error = refusalError(t, refusal, JEST_ADVICE);
-      t.failures.push(error);
-      return error;
-    },
-    reportFailure: (t, error) => void t.failures.push(error),
-  };
+  const runtime = runtimeFor(tape, config);
   const recorder = new BoundaryRecorder(runtime);
   runtime.boundaryExecuting = () => recorder.executing();
   return recorder;

@@ -19,9 +19,7 @@ import { Tape } from '../../src/engine/tape';
 import { CassetteCorruptError, ERROR_CODES } from '../../src/errors';
 import { createHttpHandler } from '../../src/http/http-handler';
 import { HttpInterception } from '../../src/http/request-interception';
-import { JEST_ADVICE } from '../../src/jest/jest-advice';
-import { Redactor } from '../../src/redact/redactor';
-import { refusalError } from '../../src/report/miss-report';
+import { runtimeFor } from '../support/test-runtime';
 
 const project = fs.mkdtempSync(path.join(os.tmpdir(), 'agenttape-http-handler-'));
 const config = loadConfig(project);
@@ -52,21 +50,7 @@ afterAll(async () => {
   fs.rmSync(project, { recursive: true, force: true });
 });
 
-/** The session's side of the handler: one tape, real redaction, refusals worded as in Jest. */
-function runtimeFor(tape: Tape, executing = false): CassetteRuntime {
-  return {
-    currentTape: () => tape,
-    config,
-    redactor: new Redactor(config.redact),
-    refuse: (t, refusal) => {
-      const error = refusalError(t, refusal, JEST_ADVICE);
-      t.failures.push(error);
-      return error;
-    },
-    reportFailure: (t, error) => void t.failures.push(error),
-    boundaryExecuting: () => executing,
-  };
-}
+const runtimeOf = (tape: Tape, executing = false): CassetteRuntime => runtimeFor(tape, config, () => executing);
 
 let interception: HttpInterception | undefined;
 function intercept(runtime: CassetteRuntime): void {
@@ -114,7 +98,7 @@ function nodeGet(url: string): Promise<{ status: number; body: string }> {
 describe('record', () => {
   test('fetch and node:http reach the server; each exchange is recorded once its response ended, redacted, with its match key', async () => {
     const tape = tapeOf('record');
-    intercept(runtimeFor(tape));
+    intercept(runtimeOf(tape));
     const before = hits;
     const answer = (await (await ask('/ask', 'weather?', { authorization: 'Bearer sk-proj-abcdefghijklmnopqrstuv1234' })).json()) as { hit: number };
     const viaNode = await nodeGet(`${origin}/ping?b=2&a=1`);
@@ -138,7 +122,7 @@ describe('record', () => {
 
   test('a request made while a boundary executes goes out unrecorded (the outermost boundary wins)', async () => {
     const tape = tapeOf('record');
-    intercept(runtimeFor(tape, true));
+    intercept(runtimeOf(tape, true));
     const before = hits;
     await (await ask('/inner', 'nested')).text();
     expect(hits).toBe(before + 1);
@@ -152,7 +136,7 @@ describe('record', () => {
     const port = (closed.address() as { port: number }).port;
     await new Promise((resolve) => closed.close(resolve));
     const tape = tapeOf('record');
-    intercept(runtimeFor(tape));
+    intercept(runtimeOf(tape));
     await expect(nodeGet(`http://127.0.0.1:${port}/gone`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     await tape.settled();
     const [recorded] = tape.toDocument('0.0.0', new Date(0)).interactions;
@@ -164,7 +148,7 @@ describe('record', () => {
 describe('replay', () => {
   test('serves identical requests the recordings in order, without reaching the server', async () => {
     const tape = tapeOf('none', docOf(recording('/ask', 'weather?', { answer: 'sunny' }), recording('/ask', 'weather?', { answer: 'rain' })));
-    intercept(runtimeFor(tape));
+    intercept(runtimeOf(tape));
     const before = hits;
     const first = await ask('/ask', 'weather?');
     const second = await ask('/ask', 'weather?');
@@ -180,7 +164,7 @@ describe('replay', () => {
   test('a recorded network error is replayed as a failure of the request', async () => {
     const failed: Interaction = { ...recording('/down', 'hello', {}), response: undefined, error: { type: 'Error', message: 'connect ECONNREFUSED', code: 'ECONNREFUSED' } };
     const tape = tapeOf('none', docOf(failed));
-    intercept(runtimeFor(tape));
+    intercept(runtimeOf(tape));
     await expect(ask('/down', 'hello')).rejects.toThrow();
     expect(tape.failures).toEqual([]);
   });
@@ -194,7 +178,7 @@ describe('replay', () => {
       },
     });
     const tape = tapeOf('none', docOf(damaged));
-    intercept(runtimeFor(tape));
+    intercept(runtimeOf(tape));
     await expect(ask('/ask', 'weather?')).rejects.toThrow();
     expect(tape.failures.map((error) => error.message)).toEqual([expect.stringContaining('field "interactions[0].response" (line 9)')]);
   });
@@ -203,7 +187,7 @@ describe('replay', () => {
 describe('refuse', () => {
   test('in none mode an unmatched request fails, reaches no server, and fails the test even if the code catches it', async () => {
     const tape = tapeOf('none', docOf(recording('/ask', 'weather?', { answer: 'sunny' })));
-    intercept(runtimeFor(tape));
+    intercept(runtimeOf(tape));
     const before = hits;
     await expect(ask('/ask', 'something else')).rejects.toThrow();
     await expect(nodeGet(`${origin}/never`)).rejects.toMatchObject({ code: ERROR_CODES.unmatched });
@@ -214,7 +198,7 @@ describe('refuse', () => {
 
   test('an SDK request (x-stainless-* headers) gets a 400 it does not retry, and the test still fails', async () => {
     const tape = tapeOf('none');
-    intercept(runtimeFor(tape));
+    intercept(runtimeOf(tape));
     const response = await ask('/v1/chat/completions', '{}', { 'x-stainless-retry-count': '0' });
     expect(response.status).toBe(400);
     expect(response.headers.get('x-should-retry')).toBe('false');
