@@ -13,7 +13,7 @@ import type { Mode } from '../../src/config/modes';
 import { BoundaryRecorder, type BoundaryCall } from '../../src/boundaries/boundary-recorder';
 import { matchKeyOf } from '../../src/engine/match-index';
 import { Tape } from '../../src/engine/tape';
-import { ERROR_CODES } from '../../src/errors';
+import { CassetteCorruptError, ERROR_CODES } from '../../src/errors';
 import { runtimeFor } from '../support/test-runtime';
 
 const project = fs.mkdtempSync(path.join(os.tmpdir(), 'agenttape-boundary-recorder-'));
@@ -100,5 +100,20 @@ describe('replay', () => {
     expect((start.error as { code?: string }).code).toBe(ERROR_CODES.unmatched);
     expect(tape.failures).toEqual([start.error]);
     expect(tape.dirty).toBe(false);
+  });
+
+  test('a recording found damaged on first read fails the call and the test, even if the agent catches it', () => {
+    const request = { name: 'charge_card', args: { amount: 42, apiKey: config.redact.placeholder } };
+    const damaged = recorded(request, { response: null }, false);
+    // As a large cassette's response parsed on first read (src/cassette/yaml-lazy-read.ts) that cannot be read.
+    Object.defineProperty(damaged, 'response', {
+      get: () => {
+        throw new CassetteCorruptError('Cassette big.yaml is corrupt: field "interactions[0].response" (line 9) must be a mapping.');
+      },
+    });
+    const tape = tapeOf('none', docOf(damaged));
+    recorder = recorderFor(tape);
+    expect(() => recorder!.begin(charge(42))).toThrow(CassetteCorruptError);
+    expect(tape.failures.map((error) => error.message)).toEqual([expect.stringContaining('field "interactions[0].response" (line 9)')]);
   });
 });

@@ -7,7 +7,7 @@
  */
 import type { Interaction } from '../cassette/cassette-schema';
 import { isRecordAll, isRecordingMode } from '../config/modes';
-import type { AgentTapeError } from '../errors';
+import { CassetteCorruptError, type AgentTapeError } from '../errors';
 import type { IncomingRequest } from './match-index';
 import type { RecordingMatch, Tape } from './tape';
 
@@ -58,13 +58,25 @@ function decideFrozen(tape: Tape, incoming: IncomingRequest): Decision {
 /**
  * Decides and acts on the tape: a replay takes its recording, so the next
  * identical request gets the next one. What adapters call for each request.
+ * A large cassette's requests and responses are parsed when first read
+ * (docs/format.md, "Large cassettes"): one found damaged here fails the test,
+ * as a cassette that could not be opened does, even when the code under test
+ * catches the error thrown.
  *
  * @example
  * const served = serve(tape, incoming);
  * if (served.action === 'replay') return served.interaction.response;
  */
 export function serve(tape: Tape, incoming: IncomingRequest): Served {
-  const decision = decide(tape, incoming);
-  if (decision.action !== 'replay') return decision;
-  return { action: 'replay', interaction: tape.replay(decision.match) };
+  try {
+    const decision = decide(tape, incoming);
+    if (decision.action !== 'replay') return decision;
+    const interaction = tape.replay(decision.match);
+    // Read here, so whichever adapter replays it gets a response already checked.
+    if (interaction.error === undefined) void interaction.response;
+    return { action: 'replay', interaction };
+  } catch (error) {
+    if (error instanceof CassetteCorruptError && !tape.failures.includes(error)) tape.failures.push(error);
+    throw error;
+  }
 }

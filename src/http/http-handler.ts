@@ -14,7 +14,7 @@ import { isSdkHeader } from '../cassette/header-policy';
 import { matchKeyOf } from '../engine/match-index';
 import type { Tape } from '../engine/tape';
 import { classifyUrl, toStoredRequest, toStoredResponse, toWireResponse, type WireRequest } from './http-exchange';
-import { CassetteCorruptError, UninterceptableRequestError } from '../errors';
+import { UninterceptableRequestError } from '../errors';
 import { extractLlmUsage } from './llm-usage';
 import type { BlockedRequestReporter, HandlerReply, HeaderMap, RequestHandler, ResponseSink } from './request-handler';
 import type { TimedChunk } from './streamed-body';
@@ -59,11 +59,11 @@ export function createHttpHandler(runtime: CassetteRuntime): RequestHandler {
     const { config, redactor } = runtime;
     const { kind, boundary } = classifyUrl(wire.url, config.llmHosts);
     const request = toStoredRequest(wire, redactor);
-    const served = reportingDamage(runtime, tape, () => serve(tape, { kind, boundary, request }));
+    const served = serve(tape, { kind, boundary, request });
     if (served.action === 'replay') {
       const { interaction } = served;
       if (interaction.error) return { networkFailure: replayedError(interaction.error) };
-      const { status, headers, body, chunks } = reportingDamage(runtime, tape, () => toWireResponse(interaction.response));
+      const { status, headers, body, chunks } = toWireResponse(interaction.response);
       if (!chunks) return { status, headers, body };
       return { status, headers, body: timedBody(chunks, delayScale(config.replayDelays)) };
     }
@@ -74,21 +74,6 @@ export function createHttpHandler(runtime: CassetteRuntime): RequestHandler {
     }
     return passThrough(runtime, tape, { kind, boundary, request });
   };
-}
-
-/**
- * Runs `read`, reporting on the test a cassette found damaged on the way: a
- * large cassette's requests and responses are parsed on first read
- * (docs/format.md, "Large cassettes"), so a damaged one fails its test as a
- * cassette that could not be opened does, even when the client swallows the error.
- */
-function reportingDamage<T>(runtime: CassetteRuntime, tape: Tape, read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    if (error instanceof CassetteCorruptError) runtime.reportFailure(tape, error);
-    throw error;
-  }
 }
 
 type Incoming = { kind: Interaction['kind']; boundary: string; request: { [key: string]: Json } };
